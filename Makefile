@@ -1,0 +1,57 @@
+# KDE Community — the README's commands. Everything the project needs is installed from here.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app kde_community
+PORT ?= 5000
+export KDE_DATA_DIR ?= $(CURDIR)/instance
+
+.PHONY: install run test lint translations db chromium
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# NL Design System CSS from npm, copied next to our own static files (not committed).
+static/vendor/.installed: node_modules/.installed
+	mkdir -p static/vendor/design-tokens static/vendor/component-library-css
+	cp node_modules/@utrecht/design-tokens/dist/index.css static/vendor/design-tokens/index.css
+	cp node_modules/@utrecht/component-library-css/dist/index.css static/vendor/component-library-css/index.css
+	touch $@
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -q -d kde_community/translations
+
+install: $(VENV)/.installed static/vendor/.installed translations
+
+db: install
+	$(FLASK) db upgrade
+	$(FLASK) data load-reference
+	@if [ ! -f "$(KDE_DATA_DIR)/.demo-loaded" ]; then \
+		$(FLASK) data load-demo && touch "$(KDE_DATA_DIR)/.demo-loaded"; fi
+
+run: db
+	@echo "KDE Community: http://127.0.0.1:$(PORT)"
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+# Debian's Chromium drives the browser tests (never a downloaded browser build).
+chromium:
+	@if ! command -v chromium >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+		else echo "Install Debian's chromium (apt-get install chromium) for the browser tests" >&2; exit 1; fi; fi
+
+test: install chromium
+	$(BIN)/ruff check .
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .

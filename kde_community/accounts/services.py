@@ -1,0 +1,408 @@
+"""Registration, login sessions, passwords, profiles, API tokens and member approval.
+
+Every function takes the acting user explicitly so views, API, CLI and tests share them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select, update
+
+from ..dbtypes import utcnow
+from ..directory.models import Organisation
+from ..errors import Forbidden, NotFound, ValidationError
+from ..extensions import db
+from ..laws.models import Theme
+from ..mail import send_mail
+from .models import ROLES, ApiToken, User, UserSession
+from .passwords import hash_password, password_problem, verify_password
+
+NAME_MAX = 120
+JOB_TITLE_MAX = 120
+TOKEN_LABEL_MAX = 100
+
+
+def sha256(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def normalise_email(raw: str) -> str:
+    """Lower-cased, syntax-checked address; raises ValidationError."""
+    raw = (raw or "").strip()
+    if not raw or len(raw) > 254:
+        raise ValidationError({"email": _("Vul een geldig e-mailadres in.")})
+    try:
+        result = validate_email(raw, check_deliverability=False)
+    except EmailNotValidError:
+        raise ValidationError({"email": _("Vul een geldig e-mailadres in.")}) from None
+    return result.normalized.lower()
+
+
+def _clean_name(value: str | None, field: str = "name") -> str:
+    value = " ".join((value or "").split())
+    if not value:
+        raise ValidationError({field: _("Vul uw naam in.")})
+    if len(value) > NAME_MAX:
+        raise ValidationError({field: _("Gebruik hoogstens %(n)d tekens.", n=NAME_MAX)})
+    return value
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.lower()))
+
+
+def organisation_by_slug(slug: str | None) -> Organisation | None:
+    if not slug:
+        return None
+    return db.session.scalar(select(Organisation).where(Organisation.slug == slug))
+
+
+# --- registration ---------------------------------------------------------------------------
+
+@dataclass
+class Registration:
+    user: User
+    domain_match: bool
+
+
+def register(data: dict) -> Registration:
+    """Create a pending member and send the confirmation link.
+
+    An address at one of the organisation's own domains becomes active once confirmed;
+    any other address also needs a moderator's approval.
+    """
+    errors: dict[str, str] = {}
+    try:
+        name = _clean_name(data.get("name"))
+    except ValidationError as exc:
+        errors.update(exc.fields)
+        name = ""
+    try:
+        email = normalise_email(data.get("email", ""))
+    except ValidationError as exc:
+        errors.update(exc.fields)
+        email = ""
+    organisation = organisation_by_slug(data.get("organisation"))
+    if organisation is None:
+        errors["organisation"] = _("Kies uw organisatie uit de lijst.")
+    password = data.get("password") or ""
+    problem = password_problem(password, name=name, email=email)
+    if problem:
+        errors["password"] = problem
+    if email and find_user_by_email(email):
+        errors["email"] = _("Er bestaat al een account met dit e-mailadres. "
+                            "Log in of vraag een nieuw wachtwoord aan.")
+    if errors:
+        raise ValidationError(errors)
+    domain_match = organisation.owns_email(email)
+    user = User(
+        name=name,
+        email=email,
+        password_hash=hash_password(password),
+        organisation=organisation,
+        role="member",
+        approval="approved" if domain_match else "pending",
+    )
+    db.session.add(user)
+    db.session.commit()
+    send_confirmation(user)
+    return Registration(user=user, domain_match=domain_match)
+
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def send_confirmation(user: User) -> bool:
+    token = _serializer("confirm-email").dumps({"uid": user.id, "email": user.email})
+    link = url_for("accounts.confirm", token=token, _external=True)
+    body = _(
+        "Beste %(name)s,\n\nBevestig uw e-mailadres voor KDE Community met deze link:\n\n%(link)s\n\n"
+        "De link is drie dagen geldig. Heeft u zich niet aangemeld? Dan kunt u deze e-mail negeren.",
+        name=user.name, link=link)
+    return send_mail(user.email, _("Bevestig uw e-mailadres voor KDE Community"), body)
+
+
+def confirm_email(token: str) -> User:
+    max_age = current_app.config["KDE_TOKEN_MAX_AGE"]
+    try:
+        payload = _serializer("confirm-email").loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise ValidationError({"token": _("Deze link is verlopen. Vraag een nieuwe aan.")}) from None
+    except BadSignature:
+        raise ValidationError({"token": _("Deze link is ongeldig.")}) from None
+    user = db.session.get(User, payload.get("uid"))
+    if user is None or user.email != payload.get("email"):
+        raise ValidationError({"token": _("Deze link is ongeldig.")})
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+        db.session.commit()
+    return user
+
+
+# --- login sessions -------------------------------------------------------------------------
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user with these credentials, whatever their state; None when they do not match."""
+    try:
+        email = normalise_email(email)
+    except ValidationError:
+        verify_password(None, password)
+        return None
+    user = find_user_by_email(email)
+    if not verify_password(user.password_hash if user else None, password or ""):
+        return None
+    return user
+
+
+def login_refusal(user: User) -> str | None:
+    """Why a user with correct credentials may not log in yet."""
+    if not user.active:
+        return _("Dit account is uitgeschakeld. Neem contact op met de beheerders.")
+    if user.approval == "refused":
+        return _("Uw aanmelding is niet goedgekeurd.")
+    if not user.email_verified:
+        return _("Bevestig eerst uw e-mailadres met de link die wij u hebben gemaild.")
+    if user.approval == "pending":
+        return _("Uw aanmelding wacht op goedkeuring door een moderator. U krijgt bericht.")
+    return None
+
+
+def start_session(user: User) -> str:
+    """Record a new login and return the secret the browser's session cookie keeps."""
+    secret = secrets.token_urlsafe(32)
+    db.session.add(UserSession(user_id=user.id, token_hash=sha256(secret)))
+    db.session.commit()
+    return secret
+
+
+def user_for_session(user_id: str | None, secret: str | None) -> User | None:
+    if not user_id or not secret or not str(user_id).isdigit():
+        return None
+    row = db.session.scalar(
+        select(UserSession).where(
+            UserSession.token_hash == sha256(secret),
+            UserSession.user_id == int(user_id),
+            UserSession.revoked_at.is_(None),
+        )
+    )
+    if row is None or not row.user.can_log_in:
+        return None
+    return row.user
+
+
+def end_session(secret: str | None) -> None:
+    if not secret:
+        return
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.token_hash == sha256(secret), UserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    db.session.commit()
+
+
+def end_all_sessions(user: User) -> None:
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+# --- passwords ------------------------------------------------------------------------------
+
+def change_password(actor: User, current: str, new: str) -> None:
+    """Set a new password; every login of the user ends (the caller starts a fresh one)."""
+    if not verify_password(actor.password_hash, current or ""):
+        raise ValidationError({"current_password": _("Uw huidige wachtwoord klopt niet.")})
+    _set_password(actor, new)
+
+
+def _set_password(user: User, new: str) -> None:
+    problem = password_problem(new or "", name=user.name, email=user.email)
+    if problem:
+        raise ValidationError({"password": problem})
+    user.password_hash = hash_password(new)
+    user.credentials_version += 1
+    end_all_sessions(user)
+    db.session.commit()
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link when the address belongs to a member; say nothing either way."""
+    try:
+        email = normalise_email(email)
+    except ValidationError:
+        return
+    user = find_user_by_email(email)
+    if user is None or not user.active:
+        return
+    token = _serializer("reset-password").dumps({"uid": user.id, "v": user.credentials_version})
+    link = url_for("accounts.reset_password", token=token, _external=True)
+    body = _(
+        "Beste %(name)s,\n\nMet deze link kiest u een nieuw wachtwoord voor KDE Community:\n\n"
+        "%(link)s\n\nDe link is drie dagen geldig en werkt één keer. Heeft u dit niet gevraagd? "
+        "Dan kunt u deze e-mail negeren; uw wachtwoord blijft hetzelfde.",
+        name=user.name, link=link)
+    send_mail(user.email, _("Nieuw wachtwoord voor KDE Community"), body)
+
+
+def user_for_reset_token(token: str) -> User:
+    max_age = current_app.config["KDE_TOKEN_MAX_AGE"]
+    try:
+        payload = _serializer("reset-password").loads(token, max_age=max_age)
+    except (BadSignature, SignatureExpired):
+        raise ValidationError({"token": _("Deze link is ongeldig of verlopen.")}) from None
+    user = db.session.get(User, payload.get("uid"))
+    if user is None or user.credentials_version != payload.get("v") or not user.active:
+        raise ValidationError({"token": _("Deze link is ongeldig of verlopen.")})
+    return user
+
+
+def reset_password(token: str, new: str) -> User:
+    user = user_for_reset_token(token)
+    _set_password(user, new)
+    # Following the link proves the address.
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+        db.session.commit()
+    return user
+
+
+# --- profile --------------------------------------------------------------------------------
+
+def update_profile(actor: User, data: dict) -> User:
+    errors: dict[str, str] = {}
+    try:
+        name = _clean_name(data.get("name"))
+    except ValidationError as exc:
+        errors.update(exc.fields)
+    job_title = " ".join((data.get("job_title") or "").split())
+    if len(job_title) > JOB_TITLE_MAX:
+        errors["job_title"] = _("Gebruik hoogstens %(n)d tekens.", n=JOB_TITLE_MAX)
+    slugs = list(dict.fromkeys(data.get("expertise") or []))
+    themes = list(db.session.scalars(select(Theme).where(Theme.slug.in_(slugs)))) if slugs else []
+    if len(themes) != len(slugs):
+        errors["expertise"] = _("Kies thema's uit de lijst.")
+    if errors:
+        raise ValidationError(errors)
+    actor.name = name
+    actor.job_title = job_title
+    actor.expertise = themes
+    db.session.commit()
+    return actor
+
+
+# --- API tokens -----------------------------------------------------------------------------
+
+def create_token(actor: User, label: str = "") -> tuple[ApiToken, str]:
+    """A new token for the actor; the secret is returned once and only its hash is kept."""
+    label = " ".join((label or "").split())
+    if len(label) > TOKEN_LABEL_MAX:
+        raise ValidationError({"label": _("Gebruik hoogstens %(n)d tekens.", n=TOKEN_LABEL_MAX)})
+    secret = "kde_" + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=actor.id, label=label, token_hash=sha256(secret), prefix=secret[:10])
+    db.session.add(token)
+    db.session.commit()
+    return token, secret
+
+
+def revoke_token(actor: User, token_id: int) -> None:
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != actor.id or token.revoked_at is not None:
+        raise NotFound()
+    token.revoked_at = utcnow()
+    db.session.commit()
+
+
+def active_tokens(user: User) -> list[ApiToken]:
+    return list(db.session.scalars(
+        select(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .order_by(ApiToken.created_at.desc())
+    ))
+
+
+def user_for_api_token(secret: str) -> User | None:
+    token = db.session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == sha256(secret), ApiToken.revoked_at.is_(None))
+    )
+    if token is None or not token.user.can_log_in:
+        return None
+    token.last_used_at = utcnow()
+    db.session.commit()
+    return token.user
+
+
+# --- moderation of new members --------------------------------------------------------------
+
+def pending_members() -> list[User]:
+    return list(db.session.scalars(
+        select(User).where(User.approval == "pending").order_by(User.created_at)
+    ))
+
+
+def decide_membership(actor: User, user_id: int, approve: bool) -> User:
+    from ..permissions import can_moderate_members
+
+    if not can_moderate_members(actor):
+        raise Forbidden()
+    user = db.session.get(User, user_id)
+    if user is None or user.approval != "pending":
+        raise NotFound()
+    user.approval = "approved" if approve else "refused"
+    db.session.commit()
+    if approve:
+        body = _("Beste %(name)s,\n\nUw aanmelding bij KDE Community is goedgekeurd. "
+                 "Welkom! U kunt nu inloggen: %(link)s", name=user.name,
+                 link=url_for("accounts.login", _external=True))
+        send_mail(user.email, _("Uw aanmelding is goedgekeurd"), body)
+    else:
+        body = _("Beste %(name)s,\n\nUw aanmelding bij KDE Community is niet goedgekeurd. "
+                 "KDE Community is er voor medewerkers van Nederlandse overheden. Denkt u dat "
+                 "dit een vergissing is? Meld u dan aan met het e-mailadres van uw organisatie.",
+                 name=user.name)
+        send_mail(user.email, _("Uw aanmelding bij KDE Community"), body)
+    return user
+
+
+# --- administration (CLI) -------------------------------------------------------------------
+
+def create_user(email: str, name: str, organisation_slug: str, role: str, password: str) -> User:
+    """An active, verified account, made by an operator."""
+    errors: dict[str, str] = {}
+    try:
+        email = normalise_email(email)
+    except ValidationError as exc:
+        errors.update(exc.fields)
+    try:
+        name = _clean_name(name)
+    except ValidationError as exc:
+        errors.update(exc.fields)
+    organisation = organisation_by_slug(organisation_slug)
+    if organisation is None:
+        errors["organisation"] = _("Onbekende organisatie: %(slug)s", slug=organisation_slug)
+    if role not in ROLES:
+        errors["role"] = _("Onbekende rol: %(role)s", role=role)
+    problem = password_problem(password or "", name=name if "name" not in errors else "",
+                               email=email if "email" not in errors else "")
+    if problem:
+        errors["password"] = problem
+    if "email" not in errors and find_user_by_email(email):
+        errors["email"] = _("Er bestaat al een account met dit e-mailadres.")
+    if errors:
+        raise ValidationError(errors)
+    user = User(name=name, email=email, password_hash=hash_password(password),
+                organisation=organisation, role=role, approval="approved",
+                email_verified_at=utcnow())
+    db.session.add(user)
+    db.session.commit()
+    return user

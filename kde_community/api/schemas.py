@@ -1,0 +1,148 @@
+"""JSON schemas of API items, shared by the OpenAPI document and the tests."""
+
+from __future__ import annotations
+
+
+def ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def page_of(name: str) -> dict:
+    return {
+        "type": "object",
+        "required": ["items", "total", "page", "per_page"],
+        "properties": {
+            "items": {"type": "array", "items": ref(name)},
+            "total": {"type": "integer"},
+            "page": {"type": "integer"},
+            "per_page": {"type": "integer"},
+        },
+    }
+
+
+PAGE_PARAMS = [
+    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+    {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                   "maximum": 100}},
+]
+
+ORG_TYPES = ["gemeente", "provincie", "waterschap", "koepel", "rijk", "kennisinstelling", "overig"]
+_nullable_str = {"type": "string", "nullable": True}
+_date = {"type": "string", "format": "date"}
+_datetime = {"type": "string", "format": "date-time"}
+
+COMPONENTS = {
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {"error": {
+            "type": "object",
+            "required": ["status", "code", "message"],
+            "properties": {
+                "status": {"type": "integer"},
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+            },
+        }},
+    },
+    "Organisation": {
+        "type": "object",
+        "required": ["id", "slug", "name", "type", "url", "created_at", "updated_at"],
+        "properties": {
+            "id": {"type": "integer"},
+            "slug": {"type": "string"},
+            "name": {"type": "string"},
+            "type": {"type": "string", "enum": ORG_TYPES},
+            "province": _nullable_str,
+            "inhabitants": {"type": "integer", "nullable": True},
+            "area_km2": {"type": "number", "nullable": True},
+            "website": {"type": "string"},
+            "networks": {"type": "array", "items": {"type": "string"}},
+            "url": {"type": "string"},
+            "created_at": _datetime,
+            "updated_at": _datetime,
+        },
+    },
+    "Peer": {
+        "type": "object",
+        "required": ["organisation", "score", "reasons"],
+        "properties": {
+            "organisation": ref("Organisation"),
+            "score": {"type": "number"},
+            "reasons": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "Network": {
+        "type": "object",
+        "required": ["id", "slug", "name", "description", "themes", "url"],
+        "properties": {
+            "id": {"type": "integer"},
+            "slug": {"type": "string"},
+            "name": {"type": "string"},
+            "description": {"type": "string"},
+            "themes": {"type": "array", "items": {"type": "string"}},
+            "target_roles": {"type": "array", "items": {"type": "string"}},
+            "how_to_join": {"type": "string"},
+            "website": {"type": "string"},
+            "members": {"type": "array", "items": {"type": "string"}},
+            "url": {"type": "string"},
+            "created_at": _datetime,
+            "updated_at": _datetime,
+        },
+    },
+    "Obligation": {
+        "type": "object",
+        "required": ["id", "article", "title", "applies_to"],
+        "properties": {
+            "id": {"type": "integer"},
+            "key": {"type": "string"},
+            "article": {"type": "string"},
+            "title": {"type": "string"},
+            "description": {"type": "string"},
+            "applies_to": {"type": "array", "items": {"type": "string", "enum": ORG_TYPES}},
+            "applies_from": {**_date, "nullable": True},
+            "responsible_roles": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "Law": {
+        "type": "object",
+        "required": ["id", "slug", "short_name", "aliases", "celex", "stage", "milestones",
+                     "input_moments", "obligations", "url"],
+        "properties": {
+            "id": {"type": "integer"},
+            "slug": {"type": "string"},
+            "short_name": {"type": "string"},
+            "short_name_en": {"type": "string"},
+            "aliases": {"type": "array", "items": {"type": "string"}},
+            "full_title": {"type": "string"},
+            "celex": {"type": "string"},
+            "instrument": {"type": "string"},
+            "stage": {"type": "string"},
+            "themes": {"type": "array", "items": {"type": "string"}},
+            "milestones": {"type": "array", "items": {
+                "type": "object", "required": ["kind", "date"],
+                "properties": {"kind": {"type": "string"}, "date": _date,
+                               "label": {"type": "string"}}}},
+            "input_moments": {"type": "array", "items": {
+                "type": "object", "required": ["opens", "closes", "where"],
+                "properties": {"title": {"type": "string"}, "opens": _date,
+                               "closes": {**_date, "nullable": True}, "where": {"type": "string"}}}},
+            "obligations": {"type": "array", "items": ref("Obligation")},
+            "url": {"type": "string"},
+            "created_at": _datetime,
+            "updated_at": _datetime,
+        },
+    },
+    "Me": {
+        "type": "object",
+        "required": ["id", "name", "organisation", "role"],
+        "properties": {
+            "id": {"type": "integer"},
+            "name": {"type": "string"},
+            "organisation": {"type": "string"},
+            "role": {"type": "string"},
+            "url": {"type": "string"},
+        },
+    },
+}

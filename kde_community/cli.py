@@ -1,0 +1,85 @@
+"""Command-line interface: `flask --app kde_community data|users|tokens …`. Calls services only."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from .accounts import services as accounts
+from .accounts.models import ROLES
+from .errors import ValidationError
+
+data_cli = AppGroup("data", help="Reference and demo data.")
+users_cli = AppGroup("users", help="Member accounts.")
+tokens_cli = AppGroup("tokens", help="API tokens.")
+
+
+def _fail(exc: ValidationError) -> None:
+    for field, reason in exc.fields.items():
+        click.echo(f"Error: {field}: {reason}", err=True)
+    sys.exit(2)
+
+
+@data_cli.command("load-reference")
+def load_reference_command():
+    """Laws, obligations, themes, organisations and networks (idempotent)."""
+    from .reference import ReferenceDataError, load_reference
+
+    try:
+        report = load_reference()
+    except ReferenceDataError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    click.echo(report.summary())
+
+
+@data_cli.command("load-demo")
+def load_demo_command():
+    """Demo members and contributions (idempotent)."""
+    from .demo import load_demo
+
+    click.echo(load_demo())
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--name", required=True)
+@click.option("--organisation", required=True, help="Organisation slug")
+@click.option("--role", type=click.Choice(ROLES), default="member", show_default=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input")
+def create_user_command(email, name, organisation, role, password_stdin):
+    """Create an active, verified account and print its id."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = accounts.create_user(email, name, organisation, role, password)
+    except ValidationError as exc:
+        _fail(exc)
+    click.echo(user.id)
+
+
+@tokens_cli.command("create")
+@click.argument("email")
+@click.option("--label", default="", help="What the token is for")
+def create_token_command(email, label):
+    """Print a new API token once."""
+    user = accounts.find_user_by_email(email.strip().lower())
+    if user is None:
+        click.echo(f"Error: no account with e-mail {email}", err=True)
+        sys.exit(2)
+    try:
+        _, secret = accounts.create_token(user, label)
+    except ValidationError as exc:
+        _fail(exc)
+    click.echo(secret)
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(data_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(tokens_cli)

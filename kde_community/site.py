@@ -1,0 +1,76 @@
+"""Home page, health check and the sections that are announced but not built yet."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, jsonify, render_template
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, text
+
+from .extensions import db
+from .laws import services as laws
+
+bp = Blueprint("site", __name__)
+
+
+@bp.get("/")
+def home():
+    today = date.today()
+    return render_template(
+        "site/home.html",
+        milestones=laws.upcoming_milestones(today, limit=6),
+        open_inputs=laws.open_input_moments(today),
+        counts=laws.reference_counts(),
+    )
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(select(text("1")))
+        database = "ok"
+    except Exception:  # noqa: BLE001 — health must answer, whatever is broken
+        database = "unavailable"
+    status = 200 if database == "ok" else 503
+    return jsonify({"status": "ok" if status == 200 else "degraded", "database": database}), status
+
+
+COMING_SOON = {
+    "questions": ("/vragen", _l("Vragen"),
+                  _l("Stel praktische vragen aan collega's van andere overheden en help anderen "
+                     "met uw antwoord. De praktijkvraag van de week krijgt hier een vaste plek.")),
+    "practices": ("/praktijken", _l("Praktijken"),
+                  _l("Lees en deel hoe andere overheden het hebben aangepakt — ook wat er misging "
+                     "en wat zij daarvan leerden.")),
+    "clauses": ("/inkoopvoorwaarden", _l("Inkoopvoorwaarden"),
+                _l("Schrijf samen met andere overheden modelbepalingen voor inkoop, zodat "
+                   "aanbestedingen voldoen aan de Europese regels.")),
+    "search": ("/zoeken", _l("Zoeken"),
+               _l("Zoek in één keer in alle vragen, praktijken, organisaties, netwerken en wetten.")),
+}
+
+
+def _coming_soon_view(key: str):
+    path, title, intro = COMING_SOON[key]
+
+    def view():
+        return render_template("site/coming_soon.html", title=title, intro=intro)
+
+    view.__name__ = f"{key}_coming_soon"
+    return path, view
+
+
+# Each announced section answers under its own blueprint name, so templates link to
+# `questions.index` now and keep working when the real section replaces this page.
+coming_soon_blueprints = []
+for _key in COMING_SOON:
+    _bp = Blueprint(_key, __name__)
+    _path, _view = _coming_soon_view(_key)
+    _bp.add_url_rule(_path, "index", _view)
+    coming_soon_blueprints.append(_bp)
+
+
+@bp.get("/toegankelijkheid")
+def accessibility():
+    return render_template("site/accessibility.html")

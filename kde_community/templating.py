@@ -1,0 +1,88 @@
+"""Jinja helpers shared by every template."""
+
+from __future__ import annotations
+
+from flask import Flask, request, url_for
+from flask_babel import format_decimal, format_number, get_locale
+from flask_babel import lazy_gettext as _l
+
+from .markup import render_markdown
+
+# Header navigation: (endpoint, label). Every section of INTERFACES.md.
+NAVIGATION = (
+    ("questions.index", _l("Vragen")),
+    ("practices.index", _l("Praktijken")),
+    ("directory.organisations", _l("Organisaties")),
+    ("directory.networks", _l("Netwerken")),
+    ("laws.index", _l("Wetgeving")),
+    ("clauses.index", _l("Inkoopvoorwaarden")),
+)
+
+ORG_TYPE_LABELS = {
+    "gemeente": _l("Gemeente"),
+    "provincie": _l("Provincie"),
+    "waterschap": _l("Waterschap"),
+    "koepel": _l("Koepelorganisatie"),
+    "rijk": _l("Rijksoverheid"),
+    "kennisinstelling": _l("Kennisinstelling"),
+    "overig": _l("Overig"),
+}
+
+STAGE_LABELS = {
+    "proposal": _l("Voorstel"),
+    "negotiation": _l("In onderhandeling"),
+    "adopted": _l("Aangenomen"),
+    "in_force": _l("In werking, nog niet van toepassing"),
+    "partly_applicable": _l("Deels van toepassing"),
+    "applicable": _l("Van toepassing"),
+    "repealed": _l("Ingetrokken"),
+}
+
+MILESTONE_LABELS = {
+    "proposal": _l("Voorstel"),
+    "adoption": _l("Vastgesteld"),
+    "publication": _l("Gepubliceerd"),
+    "entry_into_force": _l("Inwerkingtreding"),
+    "application": _l("Van toepassing"),
+    "transposition_deadline": _l("Uiterste omzettingsdatum"),
+    "review": _l("Evaluatie"),
+    "amendment": _l("Wijziging"),
+}
+
+ROLE_LABELS = {
+    "member": _l("Lid"),
+    "editor": _l("Redacteur"),
+    "moderator": _l("Moderator"),
+    "admin": _l("Beheerder"),
+}
+
+
+def lang_url(code: str) -> str:
+    """The current page in another language."""
+    args = request.args.to_dict(flat=False)
+    args["lang"] = [code]
+    endpoint = request.endpoint or "site.home"
+    try:
+        return url_for(endpoint, **(request.view_args or {}), **args)
+    except Exception:  # noqa: BLE001 — an error page has no endpoint to rebuild
+        return url_for("site.home", lang=code)
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["format_number"] = format_number
+    app.jinja_env.filters["format_decimal"] = format_decimal
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def globals_():
+        return {
+            "NAVIGATION": NAVIGATION,
+            "ORG_TYPE_LABELS": ORG_TYPE_LABELS,
+            "STAGE_LABELS": STAGE_LABELS,
+            "MILESTONE_LABELS": MILESTONE_LABELS,
+            "ROLE_LABELS": ROLE_LABELS,
+            "lang_url": lang_url,
+            "current_locale": str(get_locale() or "nl"),
+        }
