@@ -112,7 +112,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
-        msg = str(_l("Het formulier is verlopen of ongeldig. Laad de pagina opnieuw en probeer het nog eens."))
+        msg = str(_l("Het formulier is verlopen of ongeldig. "
+                     "Laad de pagina opnieuw en probeer het nog eens."))
         return error_page(400, msg)
 
     @app.errorhandler(HTTPException)

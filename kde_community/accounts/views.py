@@ -258,7 +258,7 @@ def change_password():
         apply_errors(form, exc)
         return _profile_page(current_user, password_form=form), 422
     # Every earlier login has ended; this browser continues with a fresh one.
-    _begin_login(current_user)
+    _begin_login(current_user._get_current_object())
     flash(_("Uw wachtwoord is gewijzigd. U bent op andere apparaten uitgelogd."), "ok")
     return redirect(url_for("accounts.profile"))
 
