@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 
 from .config import PROJECT_ROOT, load_config
@@ -45,6 +45,8 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _select_locale() -> str:
     languages = ("nl", "en")
+    if not has_request_context():  # CLI and background work speak Dutch
+        return "nl"
     requested = request.args.get("lang")
     if requested in languages:
         if session.get("lang") != requested:

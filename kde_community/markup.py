@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import markdown as md
 import nh3
 from markupsafe import Markup
@@ -37,7 +39,7 @@ def render_markdown(text: str | None) -> Markup:
 
 def plain_text(text: str | None, limit: int | None = None) -> str:
     """The text of rendered Markdown, for snippets, titles and e-mails."""
-    text = nh3.clean(str(render_markdown(text)), tags=set()).strip()
+    text = html.unescape(nh3.clean(str(render_markdown(text)), tags=set())).strip()
     if limit and len(text) > limit:
         text = text[: limit - 1].rsplit(" ", 1)[0] + "…"
     return text

@@ -69,7 +69,12 @@ def _require(record: dict, keys: tuple[str, ...], where: str) -> None:
 def _assign(obj, values: dict, report: LoadReport, kind: str, is_new: bool) -> None:
     changed = False
     for key, value in values.items():
-        if getattr(obj, key) != value:
+        current = getattr(obj, key)
+        if isinstance(value, list) and value and isinstance(value[0], db.Model):
+            # Related rows: membership matters, not the order they were listed in.
+            if {id(v) for v in current} == {id(v) for v in value}:
+                continue
+        if current != value:
             setattr(obj, key, value)
             changed = True
     if is_new:

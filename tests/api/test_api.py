@@ -1,0 +1,152 @@
+"""The /api/v1 conventions: tokens, JSON errors, pagination, OpenAPI coverage."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from kde_community.accounts.services import create_token
+from kde_community.extensions import db
+from kde_community.laws.models import Law, LawMilestone, Obligation
+
+
+@pytest.fixture
+def law(app):
+    law = Law(slug="ai-act", short_name_nl="AI-verordening", short_name_en="AI Act",
+              aliases=["AI Act", "AI-verordening"], abbreviations=["AIA"],
+              full_title="Verordening (EU) 2024/1689", celex="32024R1689",
+              instrument="regulation", stage="partly_applicable")
+    law.milestones = [LawMilestone(kind="entry_into_force", date=date(2024, 8, 1))]
+    law.obligations = [Obligation(key="ai-act-art-4", article="art. 4", title="AI-geletterdheid",
+                                  applies_to=["gemeente", "provincie", "waterschap"])]
+    db.session.add(law)
+    db.session.commit()
+    return law
+
+
+def assert_error(response, status, code=None):
+    assert response.status_code == status
+    assert response.mimetype == "application/json"
+    error = response.json["error"]
+    assert error["status"] == status and error["message"]
+    if code:
+        assert error["code"] == code
+    return error
+
+
+def test_openapi_describes_every_api_route(app, client):
+    document = client.get("/api/v1/openapi.json").json
+    assert document["openapi"].startswith("3.")
+    described = {(path, method) for path, ops in document["paths"].items() for method in ops}
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1"):
+            continue
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            assert (path, method.lower()) in described, (path, method)
+    for ops in document["paths"].values():
+        for op in ops.values():
+            assert op["summary"] and op["responses"]
+
+
+def test_laws_list_and_detail(client, law):
+    body = client.get("/api/v1/laws").json
+    assert body["total"] == 1 and body["page"] == 1 and body["per_page"] == 20
+    item = body["items"][0]
+    assert item["slug"] == "ai-act" and item["celex"] == "32024R1689"
+    assert item["milestones"] == [{"kind": "entry_into_force", "date": "2024-08-01", "label": ""}]
+    assert item["obligations"][0]["applies_to"] == ["gemeente", "provincie", "waterschap"]
+    assert item["url"].endswith("/wetgeving/ai-act")
+    assert "AIA" in item["aliases"]
+    assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00$", item["created_at"])
+    assert client.get("/api/v1/laws/ai-act").json["id"] == law.id
+    assert_error(client.get("/api/v1/laws/bestaat-niet"), 404, "not_found")
+
+
+def test_pagination_errors(client, law):
+    for query in ("page=0", "page=x", "per_page=101", "per_page=0", "per_page=-1"):
+        error = assert_error(client.get(f"/api/v1/laws?{query}"), 422, "validation_failed")
+        assert error["fields"]
+    body = client.get("/api/v1/laws?per_page=100&page=2").json
+    assert body["items"] == [] and body["total"] == 1
+
+
+def test_organisations_filters_and_peers(client, make_org):
+    a = make_org(slug="a", inhabitants=20_000, province="Utrecht")
+    make_org(slug="b", inhabitants=22_000, province="Utrecht")
+    make_org(slug="c", inhabitants=900_000, province="Noord-Holland")
+    make_org(slug="w", type="waterschap", province="Utrecht", inhabitants=None)
+    body = client.get("/api/v1/organisations?type=gemeente&max_inhabitants=100000").json
+    assert {i["slug"] for i in body["items"]} == {"a", "b"}
+    assert body["items"][0]["type"] == "gemeente" and "area_km2" in body["items"][0]
+    assert client.get("/api/v1/organisations?province=Utrecht").json["total"] == 3
+    assert_error(client.get("/api/v1/organisations?type=bakkerij"), 422)
+    assert_error(client.get("/api/v1/organisations?min_inhabitants=veel"), 422)
+    peers = client.get(f"/api/v1/organisations/{a.slug}/peers").json["items"]
+    assert peers[0]["organisation"]["slug"] == "b" and peers[0]["reasons"]
+    assert all(p["organisation"]["type"] == "gemeente" for p in peers)
+    assert_error(client.get("/api/v1/organisations/bestaat-niet/peers"), 404)
+
+
+def test_token_errors(client, make_user):
+    assert_error(client.get("/api/v1/me"), 401, "unauthorized")
+    assert_error(client.get("/api/v1/me", headers={"Authorization": "Bearer onzin"}), 401)
+    assert_error(client.get("/api/v1/laws", headers={"Authorization": "Bearer onzin"}), 401)
+    assert_error(client.get("/api/v1/laws", headers={"Authorization": "Basic abc"}), 401)
+    user = make_user()
+    _, secret = create_token(user, "test")
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).json
+    assert me["id"] == user.id and me["organisation"] == user.organisation.slug
+
+
+def test_revoked_or_inactive_tokens_are_refused(client, make_user):
+    from kde_community.accounts.services import revoke_token
+
+    user = make_user()
+    token, secret = create_token(user)
+    revoke_token(user, token.id)
+    assert_error(client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}), 401)
+    other = make_user()
+    _, secret2 = create_token(other)
+    other.active = False
+    db.session.commit()
+    assert_error(client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret2}"}), 401)
+
+
+def test_unknown_api_routes_and_methods_answer_json(client):
+    assert_error(client.get("/api/v1/bestaat-niet"), 404)
+    assert_error(client.post("/api/v1/laws", json={}), 405)
+
+
+def test_api_ignores_the_session_cookie(client, make_user):
+    """Cookies are not credentials for the API: no CSRF hole."""
+    from tests.conftest import login
+
+    user = make_user()
+    login(client, user.email)
+    assert_error(client.get("/api/v1/me"), 401)
+
+
+def test_json_body_helper_errors(app):
+    from kde_community.api.core import json_body
+    from kde_community.errors import DomainError
+
+    cases = [
+        ({"data": "title=x", "content_type": "application/x-www-form-urlencoded"}, 415),
+        ({"data": "{not json", "content_type": "application/json"}, 400),
+        ({"data": "[1, 2]", "content_type": "application/json"}, 400),
+    ]
+    for kwargs, status in cases:
+        with app.test_request_context("/api/v1/x", method="POST", **kwargs):
+            with pytest.raises(DomainError) as info:
+                json_body()
+            assert info.value.status == status
+    with app.test_request_context("/api/v1/x", method="POST", json={"title": "x"}):
+        assert json_body() == {"title": "x"}
+
+
+def test_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json["status"] == "ok"
