@@ -157,3 +157,11 @@ def last_mail_link(app, pattern: str) -> str:
     match = re.search(r"https?://\S*" + pattern + r"\S*", body)
     assert match, body
     return match.group(0)
+
+
+def last_mail_path(app, pattern: str) -> str:
+    """Path and query of the link in the newest mail, to open on any test server."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(last_mail_link(app, pattern))
+    return parts.path + (f"?{parts.query}" if parts.query else "")

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..laws.models import ORGANISATION_TYPES, Theme
+from ..templating import ORG_TYPE_LABELS
 from .models import PROVINCES, Network, Organisation
 
 
@@ -118,7 +119,7 @@ def find_peers(org: Organisation, limit: int = 10) -> list[Peer]:
     own_networks = {n.id for n in org.networks}
     peers = []
     for other in candidates:
-        score, reasons = 1.0, [_("ook een %(type)s", type=org.type)]
+        score, reasons = 1.0, [_("ook een %(type)s", type=str(ORG_TYPE_LABELS[org.type]).lower())]
         if org.inhabitants and other.inhabitants:
             ratio = abs(math.log(other.inhabitants / org.inhabitants))
             if ratio < math.log(1.5):
