@@ -29,7 +29,7 @@ static/vendor/.installed: node_modules/.installed
 	touch $@
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -q -d kde_community/translations
+	$(BIN)/pybabel compile --statistics -d kde_community/translations
 
 install: $(VENV)/.installed static/vendor/.installed translations
 

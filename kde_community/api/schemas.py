@@ -141,8 +141,19 @@ COMPONENTS = {
             "id": {"type": "integer"},
             "name": {"type": "string"},
             "organisation": {"type": "string"},
+            "job_title": {"type": "string"},
+            "expertise": {"type": "array", "items": {"type": "string"}},
             "role": {"type": "string"},
             "url": {"type": "string"},
+        },
+    },
+    "MeUpdate": {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "name": {"type": "string", "minLength": 1, "maxLength": 120},
+            "job_title": {"type": "string", "maxLength": 120},
+            "expertise": {"type": "array", "items": {"type": "string"}},
         },
     },
 }

@@ -150,3 +150,40 @@ def test_json_body_helper_errors(app):
 def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.json["status"] == "ok"
+
+
+def test_patch_me_and_bad_input_changes_nothing(client, make_user):
+    from kde_community.accounts.models import User
+    from kde_community.laws.models import Theme
+
+    db.session.add(Theme(slug="ai", name_nl="AI", name_en="AI"))
+    db.session.commit()
+    user = make_user(name="Oude Naam")
+    _, secret = create_token(user)
+    auth = {"Authorization": f"Bearer {secret}"}
+    response = client.patch("/api/v1/me", json={"job_title": "CIO", "expertise": ["ai"]},
+                            headers=auth)
+    assert response.status_code == 200
+    assert response.json["job_title"] == "CIO" and response.json["expertise"] == ["ai"]
+    assert response.json["name"] == "Oude Naam"
+
+    cases = [
+        ({"data": "{kapot", "content_type": "application/json"}, 400),
+        ({"data": "name=x", "content_type": "application/x-www-form-urlencoded"}, 415),
+        ({"data": "name=x", "content_type": "text/plain"}, 415),
+        ({"json": ["lijst"]}, 400),
+        ({"json": {"name": ""}}, 422),
+        ({"json": {"name": "x" * 500}}, 422),
+        ({"json": {"name": 5}}, 422),
+        ({"json": {"expertise": ["bestaat-niet"]}}, 422),
+        ({"json": {"expertise": "ai"}}, 422),
+        ({"json": {"role": "admin"}}, 422),
+    ]
+    for kwargs, status in cases:
+        error = assert_error(client.patch("/api/v1/me", headers=auth, **kwargs), status)
+        if status == 422:
+            assert error["fields"]
+    db.session.expire_all()
+    user = db.session.get(User, user.id)
+    assert (user.name, user.job_title, user.role) == ("Oude Naam", "CIO", "member")
+    assert_error(client.patch("/api/v1/me", json={"name": "X"}), 401)
