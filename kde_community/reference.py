@@ -70,10 +70,10 @@ def _assign(obj, values: dict, report: LoadReport, kind: str, is_new: bool) -> N
     changed = False
     for key, value in values.items():
         current = getattr(obj, key)
-        if isinstance(value, list) and value and isinstance(value[0], db.Model):
-            # Related rows: membership matters, not the order they were listed in.
-            if {id(v) for v in current} == {id(v) for v in value}:
-                continue
+        # Related rows: membership matters, not the order they were listed in.
+        if (isinstance(value, list) and value and isinstance(value[0], db.Model)
+                and {id(v) for v in current} == {id(v) for v in value}):
+            continue
         if current != value:
             setattr(obj, key, value)
             changed = True

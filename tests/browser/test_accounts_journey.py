@@ -47,7 +47,8 @@ def test_register_confirm_login_profile_token_logout(app, live_server, page, mak
 
     page.get_by_role("button", name="Uitloggen").click()
     expect(page.get_by_text("U bent uitgelogd.")).to_be_visible()
-    expect(page.get_by_role("navigation", name="Account").get_by_role("link", name="Inloggen")).to_be_visible()
+    account = page.get_by_role("navigation", name="Account")
+    expect(account.get_by_role("link", name="Inloggen")).to_be_visible()
 
 
 def test_foreign_domain_is_held_until_a_moderator_approves(app, live_server, page, make_org,
