@@ -91,8 +91,10 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
     from .api import bp as api_bp
+    from .content.views import bp as moderation_bp
     from .directory.views import bp as directory_bp
     from .laws.views import bp as laws_bp
+    from .questions.views import bp as questions_bp
     from .site import bp as site_bp
     from .site import coming_soon_blueprints
     from .templating import register_template_helpers
@@ -100,6 +102,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(site_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(laws_bp)
+    app.register_blueprint(questions_bp)
+    app.register_blueprint(moderation_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(api_bp)
     for blueprint in coming_soon_blueprints:

@@ -8,6 +8,11 @@ from sqlalchemy import DateTime, TypeDecorator
 from sqlalchemy.orm import Mapped, mapped_column
 
 
+def escape_like(text: str) -> str:
+    """Text to match literally inside a LIKE pattern (with escape="\\")."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

@@ -1,11 +1,23 @@
 """Every model, imported once so SQLAlchemy and Alembic see all tables."""
 
 from .accounts.models import ApiToken, User, UserSession
+from .content.models import Comment, Flag, ModerationAction, Reaction, Revision
 from .directory.models import Network, Organisation
 from .laws.models import InputMoment, Law, LawMilestone, Obligation, Theme
+from .notifications.models import Follow
+from .questions.models import Answer, PraktijkvraagPick, Question
 
 __all__ = [
+    "Answer",
     "ApiToken",
+    "Comment",
+    "Flag",
+    "Follow",
+    "ModerationAction",
+    "PraktijkvraagPick",
+    "Question",
+    "Reaction",
+    "Revision",
     "InputMoment",
     "Law",
     "LawMilestone",

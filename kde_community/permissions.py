@@ -24,3 +24,67 @@ def can_manage_tokens(actor: User | None, owner: User) -> bool:
 def can_view_profile(actor: User | None, profile: User) -> bool:
     """Profiles are for members: outsiders never see who works where."""
     return is_member(actor) and profile.can_log_in or can_moderate_members(actor)
+
+
+def can_moderate(actor: User | None) -> bool:
+    """Hide, restore and close contributions, and handle flags."""
+    return is_member(actor) and actor.has_role("moderator")
+
+
+def can_pick_praktijkvraag(actor: User | None) -> bool:
+    return is_member(actor) and actor.has_role("editor")
+
+
+def can_contribute(actor: User | None) -> bool:
+    """Ask, answer, comment, vote, flag and follow: members only."""
+    return is_member(actor)
+
+
+def can_see_audience(actor: User | None, visibility: str, organisation_id: int | None = None) -> bool:
+    """Whether a contribution with this visibility may be shown to the actor at all."""
+    if visibility == "public":
+        return True
+    if not is_member(actor):
+        return False
+    if visibility == "members":
+        return True
+    return visibility == "organisation" and actor.organisation_id == organisation_id
+
+
+def can_view_post(actor: User | None, post) -> bool:
+    """Questions, answers and comments: audience, then moderation state."""
+    question = getattr(post, "question", None) or post
+    if not can_see_audience(actor, question.visibility, question.organisation_id):
+        return False
+    for item in {question, post}:
+        if item.deleted_at is not None and not can_moderate(actor):
+            return False
+        if item.hidden_at is not None and not (
+            can_moderate(actor) or (is_member(actor) and item.author_id == actor.id)
+        ):
+            return False
+    return True
+
+
+def can_edit_post(actor: User | None, post) -> bool:
+    return is_member(actor) and (post.author_id == actor.id or can_moderate(actor))
+
+
+def can_accept_answer(actor: User | None, question) -> bool:
+    return is_member(actor) and (question.author_id == actor.id or can_moderate(actor))
+
+
+def visible_audience_clause(actor: User | None, model):
+    """SQL filter: rows of `model` (with visibility, organisation_id, hidden_at, deleted_at)
+    that the actor may see in lists, counts and suggestions."""
+    from sqlalchemy import and_, false, or_, true
+
+    audience = [model.visibility == "public"]
+    if is_member(actor):
+        audience.append(model.visibility == "members")
+        audience.append(and_(model.visibility == "organisation",
+                             model.organisation_id == actor.organisation_id))
+    clause = or_(*audience) if audience else false()
+    if can_moderate(actor):
+        return and_(clause, model.deleted_at.is_(None))
+    return and_(clause, model.hidden_at.is_(None), model.deleted_at.is_(None), true())

@@ -16,12 +16,18 @@ bp = Blueprint("site", __name__)
 
 @bp.get("/")
 def home():
+    from flask_login import current_user
+
+    from .questions import services as questions
+
     today = date.today()
     return render_template(
         "site/home.html",
         milestones=laws.upcoming_milestones(today, limit=6),
         open_inputs=laws.open_input_moments(today),
         counts=laws.reference_counts(),
+        picks=questions.praktijkvragen(limit=4),
+        latest=questions.list_questions(current_user, questions.QuestionFilters(), 1, 5).items,
     )
 
 
@@ -37,9 +43,6 @@ def healthz():
 
 
 COMING_SOON = {
-    "questions": ("/vragen", _l("Vragen"),
-                  _l("Stel praktische vragen aan collega's van andere overheden en help anderen "
-                     "met uw antwoord. De praktijkvraag van de week krijgt hier een vaste plek.")),
     "practices": ("/praktijken", _l("Praktijken"),
                   _l("Lees en deel hoe andere overheden het hebben aangepakt — ook wat er misging "
                      "en wat zij daarvan leerden.")),

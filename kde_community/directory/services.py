@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
+from ..dbtypes import escape_like
 from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..laws.models import ORGANISATION_TYPES, Theme
@@ -60,14 +61,10 @@ def organisation_query(args) -> Select:
     if len(text) > 200:
         errors["q"] = _("Gebruik hoogstens 200 tekens.")
     elif text:
-        query = query.where(Organisation.name.ilike(f"%{_escape_like(text)}%", escape="\\"))
+        query = query.where(Organisation.name.ilike(f"%{escape_like(text)}%", escape="\\"))
     if errors:
         raise ValidationError(errors)
     return query
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def get_organisation_or_404(slug: str) -> Organisation:

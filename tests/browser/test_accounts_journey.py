@@ -70,6 +70,7 @@ def test_foreign_domain_is_held_until_a_moderator_approves(app, live_server, pag
     page.get_by_label("Wachtwoord").fill(PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
     page.get_by_role("link", name="Moderatie").click()
+    page.get_by_role("link", name=re.compile("1 aanmelding wacht")).click()
     row = page.get_by_role("row", name=re.compile("Karel Extern"))
     row.get_by_role("button", name=re.compile("Goedkeuren")).click()
     expect(page.get_by_text("Karel Extern is goedgekeurd.")).to_be_visible()

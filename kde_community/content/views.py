@@ -1,0 +1,135 @@
+"""Reporting contributions, and the moderators' queue with hide / restore."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..accounts.services import pending_members
+from ..errors import Conflict, NotFound, ValidationError
+from ..extensions import db
+from ..permissions import can_moderate, can_view_post
+from . import services
+from .models import ModerationAction
+from .registry import kinds, load
+from .services import FLAG_REASONS
+
+bp = Blueprint("moderation", __name__)
+
+# Dutch path words for each kind of contribution.
+PATH_KINDS = {"vraag": "question", "antwoord": "answer", "reactie": "comment"}
+KIND_PATHS = {v: k for k, v in PATH_KINDS.items()}
+
+
+def _load_visible(kind_path: str, content_id: int):
+    content_type = PATH_KINDS.get(kind_path)
+    if content_type is None:
+        abort(404)
+    obj = load(content_type, content_id)
+    target = obj if content_type != "comment" else load(obj.target_type, obj.target_id)
+    if not can_view_post(current_user, target) or (
+            content_type == "comment" and obj.is_removed and not can_moderate(current_user)):
+        abort(404)
+    return content_type, obj
+
+
+@bp.route("/melden/<kind_path>/<int:content_id>", methods=["GET", "POST"])
+@login_required
+def report(kind_path: str, content_id: int):
+    from ..questions.forms import FlagForm
+
+    content_type, obj = _load_visible(kind_path, content_id)
+    kind = kinds()[content_type]
+    form = FlagForm()
+    form.reason.choices = [(k, str(v)) for k, v in FLAG_REASONS.items()]
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.flag(current_user, obj, form.reason.data or "", form.note.data or "")
+            db.session.commit()
+        except ValidationError as exc:
+            from ..accounts.views import apply_errors
+
+            db.session.rollback()
+            apply_errors(form, exc)
+            status = 422
+        except Conflict as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            return redirect(kind.url(obj))
+        else:
+            flash(_("Dank u. Een moderator bekijkt uw melding."), "ok")
+            return redirect(kind.url(obj))
+    return render_template("moderation/report.html", form=form, kind=kind, obj=obj,
+                           title=kind.title(obj)), status
+
+
+@bp.get("/moderatie")
+@login_required
+def queue():
+    if not can_moderate(current_user):
+        abort(403)
+    flags = services.open_flags()
+    grouped: dict[tuple[str, int], list] = {}
+    for item in flags:
+        grouped.setdefault((item.content_type, item.content_id), []).append(item)
+    items = []
+    for (content_type, content_id), reports in grouped.items():
+        obj = load(content_type, content_id)
+        kind = kinds()[content_type]
+        items.append({"type": content_type, "path": KIND_PATHS[content_type], "obj": obj,
+                      "kind": kind, "title": kind.title(obj), "url": kind.url(obj),
+                      "reports": reports})
+    actions = list(db.session.scalars(
+        select(ModerationAction).order_by(ModerationAction.created_at.desc()).limit(20)))
+    recent = []
+    for action in actions:
+        kind = kinds().get(action.content_type)
+        try:
+            obj = load(action.content_type, action.content_id)
+        except NotFound:
+            continue
+        recent.append({"action": action, "obj": obj, "title": kind.title(obj),
+                       "url": kind.url(obj), "path": KIND_PATHS[action.content_type]})
+    from ..questions.forms import ActionForm, HideForm
+
+    return render_template("moderation/queue.html", items=items, recent=recent,
+                           pending=len(pending_members()), hide_form=HideForm(),
+                           action_form=ActionForm(), reasons=FLAG_REASONS)
+
+
+@bp.post("/moderatie/<kind_path>/<int:content_id>/<action>")
+@login_required
+def act(kind_path: str, content_id: int, action: str):
+    from ..questions.forms import HideForm
+
+    if not can_moderate(current_user):
+        abort(403)
+    content_type = PATH_KINDS.get(kind_path)
+    if content_type is None or action not in ("verbergen", "herstellen", "afwijzen"):
+        abort(404)
+    form = HideForm()
+    if not form.validate_on_submit():
+        abort(400)
+    obj = load(content_type, content_id)
+    try:
+        if action == "verbergen":
+            services.hide_item(current_user, content_type, content_id, form.reason.data)
+            flash(_("Verborgen. U kunt dit altijd herstellen."), "ok")
+        elif action == "herstellen":
+            services.restore_item(current_user, content_type, content_id)
+            flash(_("Hersteld: weer zichtbaar."), "ok")
+        else:
+            services.dismiss_flags(current_user, obj)
+            db.session.commit()
+            flash(_("De meldingen zijn afgehandeld zonder actie."), "ok")
+    except (ValidationError, Conflict) as exc:
+        db.session.rollback()
+        message = "; ".join(exc.fields.values()) if isinstance(exc, ValidationError) else exc.message
+        flash(message, "error")
+    target = request.form.get("next")
+    if target and target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect(url_for("moderation.queue"))
