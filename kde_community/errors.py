@@ -123,5 +123,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
+        if app.config.get("KDE_RAISE_ERRORS"):  # tests see the real traceback
+            raise exc
         app.logger.exception("Unhandled error")
         return error_page(500)

@@ -68,6 +68,13 @@ def lang_url(code: str) -> str:
         return url_for("site.home", lang=code)
 
 
+def page_url(page: int) -> str:
+    """The current page with another page number, keeping filters."""
+    args = request.args.to_dict(flat=False)
+    args["page"] = [str(page)]
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["format_number"] = format_number
@@ -84,5 +91,6 @@ def register_template_helpers(app: Flask) -> None:
             "MILESTONE_LABELS": MILESTONE_LABELS,
             "ROLE_LABELS": ROLE_LABELS,
             "lang_url": lang_url,
+            "page_url": page_url,
             "current_locale": str(get_locale() or "nl"),
         }

@@ -31,6 +31,7 @@ def make_config(tmp_path: Path, **overrides) -> dict:
         "KDE_DATA_DIR": str(tmp_path / "data"),
         "SECRET_KEY": "test-secret-key",
         "RATELIMIT_ENABLED": False,
+        "KDE_RAISE_ERRORS": True,
         "SERVER_NAME": None,
     }
     if DATABASE_URL:
@@ -165,3 +166,36 @@ def last_mail_path(app, pattern: str) -> str:
 
     parts = urlsplit(last_mail_link(app, pattern))
     return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+@pytest.fixture
+def make_law(app):
+    from datetime import date
+
+    from kde_community.laws.models import Law, LawMilestone, Obligation
+
+    def make(slug: str = "ai-act", name: str = "AI-verordening", celex: str = "32024R1689"):
+        law = Law(slug=slug, short_name_nl=name, short_name_en=name, aliases=[name],
+                  full_title=f"Verordening {name}", celex=celex, instrument="regulation",
+                  stage="partly_applicable")
+        law.milestones = [LawMilestone(kind="entry_into_force", date=date(2024, 8, 1))]
+        law.obligations = [Obligation(key=f"{slug}-art-{n}", article=f"art. {n}",
+                                      title=f"Verplichting {n}", applies_to=["gemeente"])
+                           for n in (4, 26, 27)]
+        db.session.add(law)
+        db.session.commit()
+        return law
+
+    return make
+
+
+@pytest.fixture
+def make_question(app, make_user):
+    from kde_community.questions import services
+
+    def make(author: User | None = None, title: str = "Hoe registreren jullie algoritmes?",
+             body: str = "Wij zoeken een aanpak.", **data):
+        author = author or make_user()
+        return services.ask_question(author, {"title": title, "body": body, **data})
+
+    return make

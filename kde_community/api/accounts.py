@@ -9,7 +9,7 @@ from ..accounts import services
 from ..accounts.models import User
 from ..errors import ValidationError
 from ..extensions import limiter
-from .core import json_body, require_actor, route
+from .core import check_fields, json_body, require_actor, route
 from .schemas import ref
 
 
@@ -33,9 +33,7 @@ def me():
 def update_me():
     user = require_actor()
     data = json_body()
-    unknown = set(data) - {"name", "job_title", "expertise"}
-    if unknown:
-        raise ValidationError({k: _("Onbekend veld.") for k in sorted(unknown)})
+    check_fields(data, {"name", "job_title", "expertise"})
     if not isinstance(data.get("expertise", []), list) or not all(
             isinstance(v, str) for v in data.get("expertise", [])):
         raise ValidationError({"expertise": _("Geef een lijst met thema's (slugs).")})

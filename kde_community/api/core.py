@@ -104,6 +104,15 @@ def json_body() -> dict[str, Any]:
     return data
 
 
+def check_fields(data: dict, allowed: set[str]) -> None:
+    """Refuse fields the route does not know, rather than silently ignoring them."""
+    from ..errors import ValidationError
+
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise ValidationError({k: _("Onbekend veld.") for k in unknown})
+
+
 def iso(value: date | datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 

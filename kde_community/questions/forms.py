@@ -12,10 +12,11 @@ from ..accounts.forms import MultiCheckboxField
 class QuestionForm(FlaskForm):
     title = StringField(_l("Uw vraag in één zin"))
     body = TextAreaField(_l("Toelichting"))
-    visibility = RadioField(_l("Wie mag de vraag zien?"), default="public", choices=[
+    visibility = RadioField(_l("Wie mag de vraag zien?"), default="public", validate_choice=False)
+    VISIBILITY_OPTIONS = (
         ("public", _l("Iedereen (openbaar)")),
         ("members", _l("Alleen ingelogde leden")),
-    ], validate_choice=False)
+    )
     themes = MultiCheckboxField(_l("Thema's"), validate_choice=False)
     laws = MultiCheckboxField(_l("Wetten"), validate_choice=False)
     obligations = MultiCheckboxField(_l("Verplichtingen"), validate_choice=False)
@@ -39,10 +40,11 @@ class HideForm(FlaskForm):
 
 
 class CloseForm(FlaskForm):
-    reason = RadioField(_l("Reden"), choices=[
+    reason = RadioField(_l("Reden"), validate_choice=False)
+    REASON_OPTIONS = (
         ("duplicate", _l("Dubbele vraag")),
         ("off_topic", _l("Past niet op dit platform")),
-    ], validate_choice=False)
+    )
     duplicate_of = StringField(_l("Nummer van de oorspronkelijke vraag"))
     note = StringField(_l("Toelichting"))
 

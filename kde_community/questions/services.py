@@ -167,7 +167,7 @@ def answer_question(actor: User, question: Question, data: dict) -> Answer:
                     organisation_id=actor.organisation_id, created_at=now, updated_at=now,
                     written_at=now, revision=1)
     if "laws" in data:
-        _, answer.laws, _ = content.resolve_tags({"laws": data["laws"]})
+        answer.laws = content.resolve_tags({"laws": data["laws"]})[1]
     db.session.add(answer)
     db.session.flush()
     question.answer_count = _live_answer_count(question)

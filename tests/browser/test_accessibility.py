@@ -28,7 +28,8 @@ MEMBER = ["/profiel", "/profiel/bewerken", "/moderatie/leden"]
 
 
 def check(page, url):
-    page.goto(url)
+    response = page.goto(url)
+    assert response.status == (404 if "bestaat-niet" in url else 200), url
     violations = run_axe(page)
     assert violations == [], (url, violations)
 

@@ -33,6 +33,8 @@ def test_headers_on_every_response(client, path):
 
 
 def test_headers_on_405_and_500(app, client):
+    app.config["KDE_RAISE_ERRORS"] = False
+
     @app.get("/boom-for-test")
     def boom():
         raise RuntimeError("boom")
