@@ -57,3 +57,27 @@ def test_registration_is_limited(client, make_org):
             "name": "Eva", "email": f"eva{i}@utrecht.nl", "organisation": "utrecht",
             "password": "een-lange-zin-over-waterschappen"}).status_code)
     assert statuses[:10] == [200] * 10 and statuses[10] == 429
+
+
+def test_api_writes_are_rate_limited(app, client, make_user):
+    from kde_community.accounts.services import create_token
+
+    app.config["KDE_API_WRITE_LIMIT"] = "3 per minute"
+    _, secret = create_token(make_user())
+    headers = {"Authorization": f"Bearer {secret}"}
+    statuses = [client.post("/api/v1/questions", headers=headers, json={
+        "title": f"Vraag nummer {i} over de AVG", "body": "x"}).status_code for i in range(4)]
+    assert statuses == [201, 201, 201, 429]
+    response = client.post("/api/v1/questions", headers=headers, json={})
+    assert response.status_code == 429 and response.json["error"]["code"] == "rate_limited"
+
+
+def test_posting_answers_is_rate_limited(app, client, make_user, make_question):
+    from tests.conftest import login, submit
+
+    app.config["KDE_POST_LIMIT"] = "2 per minute"
+    question = make_question()
+    login(client, make_user().email)
+    statuses = [submit(client, f"/vragen/{question.id}", {"body": f"Antwoord {i}"},
+                       action=f"/vragen/{question.id}/antwoorden").status_code for i in range(3)]
+    assert statuses == [302, 302, 429]
