@@ -1,50 +1,116 @@
-"""Demo members (and, as features land, their contributions) for `make run`.
+"""Demo members and contributions for `make run` (data/demo/*.toml).
 
-Every demo account has the password in DEMO_PASSWORD; never load demo data in production.
+Every demo account has the password in DEMO_PASSWORD; demo data is never loaded in production.
+Loading is idempotent: a member is matched on e-mail, a question on its asker and title.
 """
 
 from __future__ import annotations
 
+import tomllib
+from datetime import timedelta
+from pathlib import Path
+
 from flask import current_app
+from sqlalchemy import select
 
 from .accounts.models import User
 from .accounts.passwords import hash_password
 from .accounts.services import find_user_by_email, organisation_by_slug
+from .content.models import Revision
 from .dbtypes import utcnow
 from .extensions import db
+from .laws.models import Obligation, Theme
 
 DEMO_PASSWORD = "demo-kde-community-2026"  # noqa: S105 — documented demo login
-
-# (e-mail, name, organisation slug, job title, role)
-DEMO_MEMBERS = [
-    ("redactie@europadecentraal.nl", "Sanne de Redacteur", "ked", "Adviseur Europees recht",
-     "moderator"),
-    ("beheer@ictu.nl", "Bram Beheer", "ictu", "Functioneel beheerder", "admin"),
-    ("m.jansen@utrecht.nl", "Marieke Jansen", "utrecht", "Strategisch adviseur digitalisering",
-     "member"),
-    ("p.dewit@amsterdam.nl", "Pieter de Wit", "amsterdam", "CIO-adviseur", "member"),
-    ("info.ict@schiermonnikoog.nl", "Anke Visser", "schiermonnikoog", "Medewerker ICT",
-     "member"),
-    ("l.bakker@gelderland.nl", "Laura Bakker", "provincie-gelderland", "EU-beleidsadviseur",
-     "editor"),
-    ("j.smit@aaenmaas.nl", "Joost Smit", "waterschap-aa-en-maas", "Inkoper ICT", "member"),
-    ("f.elhadi@rotterdam.nl", "Fatima El Hadi", "rotterdam", "Jurist informatierecht", "member"),
-]
+DEMO_DIR = Path(__file__).parent / "data" / "demo"
 
 
-def load_demo() -> str:
+def _read(path: Path) -> dict:
+    with path.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def load_demo(directory: Path = DEMO_DIR) -> str:
     if current_app.config["KDE_ENV"] == "production":
         return "Demo data is never loaded in production."
+    members = _load_members(_read(directory / "members.toml").get("member", []))
+    questions = 0
+    for path in sorted(directory.glob("questions*.toml")):
+        questions += _load_questions(_read(path).get("question", []))
+    db.session.commit()
+    return (f"Demo data: {members} new members, {questions} new questions "
+            f"(password: {DEMO_PASSWORD}).")
+
+
+def _load_members(rows: list[dict]) -> int:
     created = 0
-    for email, name, org_slug, job_title, role in DEMO_MEMBERS:
-        org = organisation_by_slug(org_slug)
-        if org is None or find_user_by_email(email):
+    for row in rows:
+        org = organisation_by_slug(row["organisation"])
+        if org is None or find_user_by_email(row["email"]):
             continue
+        themes = list(db.session.scalars(select(Theme).where(
+            Theme.slug.in_(row.get("expertise", []))))) if row.get("expertise") else []
         db.session.add(User(
-            name=name, email=email, password_hash=hash_password(DEMO_PASSWORD),
-            organisation=org, job_title=job_title, role=role, approval="approved",
-            email_verified_at=utcnow(),
+            name=row["name"], email=row["email"].lower(), password_hash=hash_password(DEMO_PASSWORD),
+            organisation=org, job_title=row.get("job_title", ""), role=row.get("role", "member"),
+            approval="approved", email_verified_at=utcnow(), expertise=themes,
         ))
         created += 1
     db.session.commit()
-    return f"Demo data: {created} new members (password: {DEMO_PASSWORD})."
+    return created
+
+
+def _load_questions(rows: list[dict]) -> int:
+    from .questions import services
+    from .questions.models import Question
+
+    created = 0
+    for row in rows:
+        asker = find_user_by_email(row["asker"])
+        if asker is None:
+            continue
+        exists = db.session.scalar(select(Question.id).where(
+            Question.author_id == asker.id, Question.title == row["title"]))
+        if exists:
+            continue
+        keys = row.get("obligations", [])
+        obligation_ids = list(db.session.scalars(select(Obligation.id).where(
+            Obligation.key.in_(keys)))) if keys else []
+        question = services.ask_question(asker, {
+            "title": row["title"], "body": row["body"], "visibility": row.get("visibility", "public"),
+            "themes": row.get("themes", []), "laws": row.get("laws", []),
+            "obligations": obligation_ids,
+        })
+        asked = utcnow() - timedelta(days=row.get("asked_days_ago", 30))
+        _backdate(question, asked)
+        for item in row.get("answers", []):
+            author = find_user_by_email(item["author"])
+            if author is None:
+                continue
+            answer = services.answer_question(author, question, {"body": item["body"]})
+            _backdate(answer, asked + timedelta(days=item.get("days_after", 1)))
+            answer.written_at = answer.created_at
+            if item.get("accepted"):
+                question.accepted_answer_id = answer.id
+            voters = [u for u in db.session.scalars(select(User).where(
+                User.id.notin_([author.id])).order_by(User.id).limit(item.get("helpful_votes", 0)))]
+            for voter in voters:
+                services.vote(voter, answer)
+        for item in row.get("comments", []):
+            author = find_user_by_email(item["author"])
+            if author is not None:
+                services.comment_on(author, question, item["body"])
+        question.last_activity_at = max(
+            [question.created_at] + [a.created_at for a in question.answers])
+        db.session.commit()
+        created += 1
+    return created
+
+
+def _backdate(obj, when) -> None:
+    """Demo content looks like it grew over months."""
+    obj.created_at = obj.updated_at = when
+    for revision in db.session.scalars(select(Revision).where(
+            Revision.content_type == obj.content_type, Revision.content_id == obj.id)):
+        revision.created_at = when
+    db.session.commit()
