@@ -40,7 +40,27 @@ def create_app(config: dict | None = None) -> Flask:
     from .cli import register_cli
 
     register_cli(app)
+    _start_search(app)
     return app
+
+
+def _start_search(app: Flask) -> None:
+    """Queue index updates with every change; in a serving process, run the writer."""
+    from .search.services import Indexer, install_outbox_hook
+
+    install_outbox_hook()
+    wanted = app.config.get("KDE_SEARCH_INDEXER")
+    if wanted or (wanted is None and not app.testing and not _is_cli()):
+        app.extensions["kde_indexer"] = Indexer(app)
+        app.extensions["kde_indexer"].start()
+
+
+def _is_cli() -> bool:
+    """`flask run` serves; other `flask …` commands must not start background threads."""
+    import sys
+
+    argv = " ".join(sys.argv)
+    return "flask" in sys.argv[0] and " run" not in f" {argv}"
 
 
 def _select_locale() -> str:
@@ -95,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     from .directory.views import bp as directory_bp
     from .laws.views import bp as laws_bp
     from .questions.views import bp as questions_bp
+    from .search.views import bp as search_bp
     from .site import bp as site_bp
     from .site import coming_soon_blueprints
     from .templating import register_template_helpers
@@ -104,6 +125,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(laws_bp)
     app.register_blueprint(questions_bp)
     app.register_blueprint(moderation_bp)
+    app.register_blueprint(search_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(api_bp)
     for blueprint in coming_soon_blueprints:

@@ -15,6 +15,39 @@ from .errors import ValidationError
 data_cli = AppGroup("data", help="Reference and demo data.")
 users_cli = AppGroup("users", help="Member accounts.")
 tokens_cli = AppGroup("tokens", help="API tokens.")
+search_cli = AppGroup("search", help="The full-text search index.")
+
+
+@search_cli.command("reindex")
+def search_reindex_command():
+    """Rebuild the index from the database, with a progress bar."""
+    from .search import services
+
+    total = services.count_documents()
+    with click.progressbar(length=total, label="Indexing", show_pos=True, show_percent=True,
+                           file=sys.stderr) as bar:
+        n = services.reindex(progress=bar.update)
+    click.echo(f"Indexed {n} documents.")
+
+
+@search_cli.command("check")
+def search_check_command():
+    """Compare the index with the database; exit 1 and list differences when they disagree."""
+    from .search import services
+
+    queued = services.pending()
+    differences = services.check()
+    for label, keys in (("missing", differences.missing), ("extra", differences.extra),
+                        ("stale", differences.stale)):
+        for key in keys:
+            click.echo(f"{label}: {key}")
+    if queued:
+        click.echo(f"queued: {queued} changes not yet applied")
+    if not differences.ok:
+        click.echo("The index and the database disagree: run `search reindex`, or start the app "
+                   "so the writer reconciles them.", err=True)
+        sys.exit(1)
+    click.echo("The index agrees with the database.")
 
 
 def _fail(exc: ValidationError) -> None:
@@ -83,3 +116,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(data_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(tokens_cli)
+    app.cli.add_command(search_cli)

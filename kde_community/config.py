@@ -47,6 +47,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "KDE_SEARCH_BACKEND": os.environ.get("KDE_SEARCH_BACKEND", "whoosh"),
+        # The index writer thread: on in serving processes unless KDE_SEARCH_INDEXER=0.
+        **({"KDE_SEARCH_INDEXER": os.environ["KDE_SEARCH_INDEXER"] not in ("0", "false", "no")}
+           if "KDE_SEARCH_INDEXER" in os.environ else {}),
         "KDE_SMTP_URL": os.environ.get("KDE_SMTP_URL") or None,
         "KDE_MAIL_FROM": os.environ.get("KDE_MAIL_FROM", "KDE Community <noreply@kdecommunity.nl>"),
         "DEBUG": False,

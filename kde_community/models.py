@@ -6,6 +6,7 @@ from .directory.models import Network, Organisation
 from .laws.models import InputMoment, Law, LawMilestone, Obligation, Theme
 from .notifications.models import Follow
 from .questions.models import Answer, PraktijkvraagPick, Question
+from .search.models import SearchOutbox
 
 __all__ = [
     "Answer",
@@ -17,6 +18,7 @@ __all__ = [
     "PraktijkvraagPick",
     "Question",
     "Reaction",
+    "SearchOutbox",
     "Revision",
     "InputMoment",
     "Law",

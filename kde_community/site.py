@@ -49,8 +49,6 @@ COMING_SOON = {
     "clauses": ("/inkoopvoorwaarden", _l("Inkoopvoorwaarden"),
                 _l("Schrijf samen met andere overheden modelbepalingen voor inkoop, zodat "
                    "aanbestedingen voldoen aan de Europese regels.")),
-    "search": ("/zoeken", _l("Zoeken"),
-               _l("Zoek in één keer in alle vragen, praktijken, organisaties, netwerken en wetten.")),
 }
 
 

@@ -228,6 +228,28 @@ COMPONENTS = {
             "laws": {"type": "array", "items": {"type": "string"}},
         },
     },
+    "SearchResults": {
+        "type": "object",
+        "required": ["items", "total", "page", "per_page", "facets"],
+        "properties": {
+            "items": {"type": "array", "items": {
+                "type": "object", "required": ["type", "id", "title", "url", "snippet"],
+                "properties": {
+                    "type": {"type": "string"}, "id": {"type": "integer"},
+                    "title": {"type": "string"}, "url": {"type": "string"},
+                    "snippet": {"type": "string", "description": "HTML: escaped text, matches in <mark>"},
+                    "organisation": {"type": "string", "nullable": True},
+                    "date": {**_datetime, "nullable": True},
+                }}},
+            "total": {"type": "integer"},
+            "page": {"type": "integer"},
+            "per_page": {"type": "integer"},
+            "facets": {"type": "object", "additionalProperties": {"type": "array", "items": {
+                "type": "object", "properties": {"value": {"type": "string"},
+                                                 "count": {"type": "integer"}}}}},
+            "suggestion": {"type": "string", "nullable": True},
+        },
+    },
     "MeUpdate": {
         "type": "object",
         "additionalProperties": False,

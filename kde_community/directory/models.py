@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..dbtypes import TimestampMixin
 from ..extensions import db
 from ..laws.models import Theme
+from ..search.models import Searchable
 
 PROVINCES = (
     "Drenthe",
@@ -42,8 +43,9 @@ network_members = Table(
 )
 
 
-class Organisation(TimestampMixin, db.Model):
+class Organisation(TimestampMixin, Searchable, db.Model):
     __tablename__ = "organisations"
+    search_type = "organisation"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
@@ -65,12 +67,30 @@ class Organisation(TimestampMixin, db.Model):
         domain = email.rsplit("@", 1)[-1].lower()
         return any(domain == d or domain.endswith("." + d) for d in self.email_domains or [])
 
+    def search_document(self) -> dict:
+        facts = [self.type, self.province or "", self.description or ""]
+        return {
+            "key": f"organisation:{self.id}", "type": "organisation", "id": self.id,
+            "title": self.name, "body": " · ".join(f for f in facts if f),
+            "extra": " ".join(n.name for n in self.networks),
+            "url": f"/organisaties/{self.slug}", "visibility": "public",
+            "org_id": self.id, "org_name": self.name, "org_type": self.type,
+        }
+
+    @classmethod
+    def search_query(cls):
+        from sqlalchemy import select
+        from sqlalchemy.orm import selectinload
+
+        return select(cls).options(selectinload(cls.networks))
+
     def __repr__(self) -> str:
         return f"<Organisation {self.slug}>"
 
 
-class Network(TimestampMixin, db.Model):
+class Network(TimestampMixin, Searchable, db.Model):
     __tablename__ = "networks"
+    search_type = "network"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
@@ -84,3 +104,18 @@ class Network(TimestampMixin, db.Model):
     members: Mapped[list[Organisation]] = relationship(
         secondary=network_members, back_populates="networks", order_by="Organisation.name"
     )
+
+    def search_document(self) -> dict:
+        return {
+            "key": f"network:{self.id}", "type": "network", "id": self.id, "title": self.name,
+            "body": self.description_nl, "extra": " ".join(self.target_roles + [self.how_to_join]),
+            "url": f"/netwerken/{self.slug}", "visibility": "public",
+            "themes": [t.slug for t in self.themes],
+        }
+
+    @classmethod
+    def search_query(cls):
+        from sqlalchemy import select
+        from sqlalchemy.orm import selectinload
+
+        return select(cls).options(selectinload(cls.themes))

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import TimestampMixin, UTCDateTime
 from ..extensions import db
+from ..search.models import Searchable
 
 ORGANISATION_TYPES = (
     "gemeente",
@@ -71,8 +72,9 @@ class Theme(TimestampMixin, db.Model):
         return f"<Theme {self.slug}>"
 
 
-class Law(TimestampMixin, db.Model):
+class Law(TimestampMixin, Searchable, db.Model):
     __tablename__ = "laws"
+    search_type = "law"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
@@ -106,6 +108,28 @@ class Law(TimestampMixin, db.Model):
     def short_name(self, locale: str) -> str:
         return self.short_name_en if locale == "en" else self.short_name_nl
 
+    def search_document(self) -> dict:
+        return {
+            "key": f"law:{self.id}", "type": "law", "id": self.id,
+            "title": f"{self.short_name_nl} ({self.short_name_en})",
+            "body": "\n\n".join([self.summary, self.full_title, self.dutch_implementation]),
+            "extra": " ".join([*self.aliases, *self.abbreviations, self.celex]),
+            "url": f"/wetgeving/{self.slug}", "visibility": "public",
+            "date": self._first_date(),
+            "themes": [t.slug for t in self.themes], "laws": [self.slug],
+        }
+
+    def _first_date(self) -> datetime | None:
+        first = min((m.date for m in self.milestones), default=None)
+        return datetime.combine(first, datetime.min.time()) if first else None
+
+    @classmethod
+    def search_query(cls):
+        from sqlalchemy import select
+        from sqlalchemy.orm import selectinload
+
+        return select(cls).options(selectinload(cls.themes), selectinload(cls.milestones))
+
     def __repr__(self) -> str:
         return f"<Law {self.slug}>"
 
@@ -138,8 +162,9 @@ class InputMoment(db.Model):
         return self.opens <= today and (self.closes is None or today <= self.closes)
 
 
-class Obligation(TimestampMixin, db.Model):
+class Obligation(TimestampMixin, Searchable, db.Model):
     __tablename__ = "obligations"
+    search_type = "obligation"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(120), unique=True)
@@ -152,6 +177,22 @@ class Obligation(TimestampMixin, db.Model):
     responsible_roles: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     law: Mapped[Law] = relationship(back_populates="obligations")
+
+    def search_document(self) -> dict:
+        return {
+            "key": f"obligation:{self.id}", "type": "obligation", "id": self.id,
+            "title": f"{self.law.short_name_nl} {self.article}: {self.title}",
+            "body": self.description, "extra": " ".join(self.responsible_roles),
+            "url": f"/wetgeving/{self.law.slug}#obligation-{self.id}", "visibility": "public",
+            "laws": [self.law.slug], "themes": [t.slug for t in self.law.themes],
+        }
+
+    @classmethod
+    def search_query(cls):
+        from sqlalchemy import select
+        from sqlalchemy.orm import selectinload
+
+        return select(cls).options(selectinload(cls.law).selectinload(Law.themes))
 
     def __repr__(self) -> str:
         return f"<Obligation {self.key}>"

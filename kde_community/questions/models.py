@@ -12,6 +12,8 @@ from ..content.models import Moderated, Tagged
 from ..dbtypes import TimestampMixin, UTCDateTime, utcnow
 from ..directory.models import Organisation
 from ..extensions import db
+from ..markup import plain_text
+from ..search.models import Searchable
 
 QUESTION_VISIBILITIES = ("public", "members")
 CLOSE_REASONS = ("duplicate", "off_topic")
@@ -22,8 +24,9 @@ ANSWER_MAX = 20_000
 COMMENT_MAX = 1_000
 
 
-class Question(TimestampMixin, Tagged, Moderated, db.Model):
+class Question(TimestampMixin, Tagged, Moderated, Searchable, db.Model):
     __tablename__ = "questions"
+    search_type = "question"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
@@ -58,11 +61,33 @@ class Question(TimestampMixin, Tagged, Moderated, db.Model):
     def is_closed(self) -> bool:
         return self.closed_at is not None
 
+    def search_document(self) -> dict | None:
+        """The question with its visible answers, as one document."""
+        if self.is_removed:
+            return None
+        answers = [plain_text(a.body) for a in self.answers if not a.is_removed]
+        return {
+            "key": f"question:{self.id}", "type": "question", "id": self.id,
+            "title": self.title, "body": "\n\n".join([plain_text(self.body), *answers]),
+            "url": f"/vragen/{self.id}", "date": self.created_at,
+            "visibility": self.visibility, "org_id": self.organisation_id,
+            "org_name": self.organisation.name, "org_type": self.organisation.type,
+            "themes": [t.slug for t in self.themes], "laws": [law.slug for law in self.laws],
+        }
+
+    @classmethod
+    def search_query(cls):
+        from sqlalchemy import select
+        from sqlalchemy.orm import selectinload
+
+        return select(cls).options(selectinload(cls.answers), selectinload(cls.organisation),
+                                   selectinload(cls.themes), selectinload(cls.laws))
+
     def __repr__(self) -> str:
         return f"<Question {self.id}>"
 
 
-class Answer(TimestampMixin, Tagged, Moderated, db.Model):
+class Answer(TimestampMixin, Tagged, Moderated, Searchable, db.Model):
     __tablename__ = "answers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -80,6 +105,10 @@ class Answer(TimestampMixin, Tagged, Moderated, db.Model):
     organisation: Mapped[Organisation] = relationship()
 
     content_type = "answer"
+
+    def search_keys(self) -> list[tuple[str, int]]:
+        """An answer is part of its question's document."""
+        return [("question", self.question_id or (self.question.id if self.question else None))]
 
     def __repr__(self) -> str:
         return f"<Answer {self.id}>"

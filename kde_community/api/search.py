@@ -1,0 +1,33 @@
+"""Full-text search."""
+
+from __future__ import annotations
+
+from flask import jsonify, request
+
+from ..search import services
+from ..search.views import search_args
+from .core import api_actor, iso, route
+from .schemas import PAGE_PARAMS, ref
+
+
+@route("/search", summary="Search everything you may see", tag="search",
+       params=PAGE_PARAMS + [
+           {"name": name, "in": "query", "schema": {"type": "string"}}
+           for name in ("q", "type", "theme", "law", "org_type", "outcome")
+       ] + [{"name": "sort", "in": "query", "schema": {"type": "string",
+                                                       "enum": ["relevance", "date"]}}],
+       response_schema=ref("SearchResults"), responses=(401, 422))
+def search():
+    text, filters, sort, page, per_page = search_args(request.args)
+    results = services.search(api_actor(), text, filters=filters, sort=sort, page=page,
+                              per_page=per_page)
+    base = request.host_url.rstrip("/")
+    return jsonify({
+        "items": [{"type": h.type, "id": h.id, "title": h.title, "url": base + h.url,
+                   "snippet": str(h.snippet), "organisation": h.org_name or None,
+                   "date": iso(h.date)} for h in results.items],
+        "total": results.total, "page": results.page, "per_page": results.per_page,
+        "facets": {name: [{"value": v, "count": n} for v, n in counts]
+                   for name, counts in results.facets.items()},
+        "suggestion": results.suggestion,
+    })
