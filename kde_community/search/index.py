@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,7 +27,7 @@ from whoosh.analysis import (
     StopFilter,
 )
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.query import And, Every, Not, Or, Term
+from whoosh.query import And, AndNot, Every, Not, Or, Term
 from whoosh.support.charset import accent_map
 
 FACETS = ("type", "themes", "laws", "org_type", "outcome")
@@ -71,8 +72,8 @@ def schema() -> Schema:
         org_id=ID(stored=True),
         org_name=STORED,
         org_type=ID(stored=True, sortable=True),
-        themes=KEYWORD(commas=True, stored=True, sortable=True),
-        laws=KEYWORD(commas=True, stored=True, sortable=True, scorable=True),
+        themes=KEYWORD(commas=True, stored=True),
+        laws=KEYWORD(commas=True, stored=True, scorable=True),
         outcome=ID(stored=True, sortable=True),
         stamp=STORED,
         # Words for "did you mean": filled from public documents only, so a suggestion
@@ -139,9 +140,29 @@ class MarkFormatter(highlight.Formatter):
         return str(escape(text))
 
 
+_readers = threading.local()
+
+
 class WhooshBackend:
     def __init__(self, directory: Path):
         self.directory = Path(directory)
+
+    def searcher(self):
+        """A searcher kept per thread and refreshed when the index changed: opening one per
+        query would throw away Whoosh's caches."""
+        cache = getattr(_readers, "by_dir", None)
+        if cache is None:
+            cache = _readers.by_dir = {}
+        current = cache.get(self.directory)
+        if current is not None and not current.up_to_date():
+            # Not Searcher.refresh(): it reuses segment readers and so misses deletions
+            # in a segment that is still there.
+            current.close()
+            current = None
+        if current is None:
+            current = self.open().searcher()
+            cache[self.directory] = current
+        return current
 
     # --- storage --------------------------------------------------------------------------
 
@@ -217,53 +238,75 @@ class WhooshBackend:
                sort: str = "relevance", page: int = 1, per_page: int = 20) -> Results:
         """`audience`: {"members": bool, "org_id": int|None}; `law_terms`: law slugs the
         query named by one of their aliases (already removed from `text`)."""
-        ix = self.open()
-        with ix.searcher() as searcher:
-            query = self._parse(ix, text, law_terms)
-            allowed = self._audience_filter(audience)
-            narrowed = [Term(name, value) for name, value in filters.items() if value]
-            restrict = And([allowed, *narrowed]) if narrowed else allowed
-            facets = {name: sorting.FieldFacet(name, allow_overlap=name in ("themes", "laws"))
-                      for name in FACETS}
-            sortedby = sorting.FieldFacet("date", reverse=True) if sort == "date" else None
-            results = searcher.search_page(query, page, pagelen=per_page, filter=restrict,
-                                           groupedby=facets, sortedby=sortedby,
-                                           maptype=sorting.Count, terms=True)
-            results.results.fragmenter = highlight.ContextFragmenter(maxchars=300, surround=60)
-            results.results.formatter = MarkFormatter()
-            items = []
-            for hit in results:
-                snippet = hit.highlights("body", top=2) or hit.highlights("title") or ""
-                if not snippet:
-                    snippet = str(escape(hit.get("body", "")[:240]))
-                items.append(Hit(
-                    type=hit["type"], id=hit["id"], title=hit["title"], url=hit["url"],
-                    snippet=Markup(snippet),  # noqa: S704 — escaped by MarkFormatter
-                    org_name=hit.get("org_name", ""),
-                    date=hit.get("date").replace(tzinfo=UTC) if hit.get("date") else None,
-                ))
-            facet_counts = {}
-            for name in FACETS:
-                groups = results.results.groups(name)
-                facet_counts[name] = sorted(
-                    ((value, count) for value, count in groups.items() if value),
-                    key=lambda item: (-item[1], item[0]))
-            suggestion = None
-            if text.strip() and results.total < 3:
-                suggestion = self._suggest(searcher, ix, text)
-            return Results(items, results.total, page, per_page, facet_counts, suggestion)
+        searcher = self.searcher()
+        schema = searcher.schema
+        query = self._parse(schema, text, law_terms)
+        narrowed = [Term(name, value) for name, value in filters.items() if value]
+        restrict = And(narrowed) if len(narrowed) > 1 else (narrowed[0] if narrowed else None)
+        # Single-valued facets come from columns; "type" also yields every matching document,
+        # which the multi-valued facets (themes, laws) intersect with cached term postings.
+        facets = {"type": sorting.FieldFacet("type", maptype=sorting.UnorderedList),
+                  "org_type": sorting.FieldFacet("org_type"),
+                  "outcome": sorting.FieldFacet("outcome")}
+        sortedby = sorting.FieldFacet("date", reverse=True) if sort == "date" else None
+        results = searcher.search_page(query, page, pagelen=per_page, filter=restrict,
+                                       mask=self._audience_mask(audience),
+                                       groupedby=facets, sortedby=sortedby,
+                                       maptype=sorting.Count)
+        results.results.fragmenter = highlight.ContextFragmenter(maxchars=300, surround=60)
+        results.results.formatter = MarkFormatter()
+        items = []
+        for hit in results:
+            snippet = hit.highlights("body", top=2) or hit.highlights("title") or ""
+            if not snippet:
+                snippet = str(escape(hit.get("body", "")[:240]))
+            items.append(Hit(
+                type=hit["type"], id=hit["id"], title=hit["title"], url=hit["url"],
+                snippet=Markup(snippet),  # noqa: S704 — escaped by MarkFormatter
+                org_name=hit.get("org_name", ""),
+                date=hit.get("date").replace(tzinfo=UTC) if hit.get("date") else None,
+            ))
+        by_type = results.results.groups("type")
+        matched = set().union(*by_type.values()) if by_type else set()
+        counts = {
+            "type": {value: len(docs) for value, docs in by_type.items()},
+            "org_type": results.results.groups("org_type"),
+            "outcome": results.results.groups("outcome"),
+        }
+        for name in ("themes", "laws"):
+            counts[name] = {term: len(matched & docs)
+                            for term, docs in self._term_docs(searcher, name).items()}
+        facet_counts = {
+            name: sorted(((value, n) for value, n in counts[name].items() if value and n),
+                         key=lambda item: (-item[1], item[0]))
+            for name in FACETS
+        }
+        suggestion = None
+        if text.strip() and results.total < 3:
+            suggestion = self._suggest(searcher, text)
+        return Results(items, results.total, page, per_page, facet_counts, suggestion)
 
-    def _audience_filter(self, audience: dict):
-        options = [Term("visibility", "public")]
-        if audience.get("members"):
-            options.append(Term("visibility", "members"))
-            if audience.get("org_id"):
-                options.append(And([Term("visibility", "organisation"),
-                                    Term("org_id", str(audience["org_id"]))]))
-        return Or(options)
+    @staticmethod
+    def _term_docs(searcher, field: str) -> dict[str, frozenset[int]]:
+        """Documents per value of a small-vocabulary field, cached with the searcher."""
+        cache = searcher.__dict__.setdefault("_kde_term_docs", {})
+        if field not in cache:
+            cache[field] = {
+                term.decode() if isinstance(term, bytes) else term:
+                    frozenset(searcher.docs_for_query(Term(field, term)))
+                for term in searcher.lexicon(field)
+            }
+        return cache[field]
 
-    def _parser(self, ix, fieldnames=("title", "body", "extra")):
-        parser = qparser.MultifieldParser(list(fieldnames), ix.schema, group=qparser.AndGroup)
+    def _audience_mask(self, audience: dict):
+        """What the reader may NOT see (a small set, so cheaper than listing what they may)."""
+        if not audience.get("members"):
+            return Or([Term("visibility", "members"), Term("visibility", "organisation")])
+        return AndNot(Term("visibility", "organisation"),
+                      Term("org_id", str(audience.get("org_id") or "")))
+
+    def _parser(self, schema, fieldnames=("title", "body", "extra")):
+        parser = qparser.MultifieldParser(list(fieldnames), schema, group=qparser.AndGroup)
         parser.remove_plugin_class(qparser.FieldsPlugin)
         parser.remove_plugin_class(qparser.RangePlugin)
         parser.remove_plugin_class(qparser.BoostPlugin)
@@ -271,17 +314,17 @@ class WhooshBackend:
         parser.add_plugin(qparser.PlusMinusPlugin())
         return parser
 
-    def _parse(self, ix, text: str, law_terms: list[str]):
+    def _parse(self, schema, text: str, law_terms: list[str]):
         parts = []
         text = text.strip()
         if text:
             try:
-                parsed = self._parser(ix).parse(text)
+                parsed = self._parser(schema).parse(text)
             except Exception:  # noqa: BLE001 — any syntax error falls back to plain words
                 parsed = None
             if parsed is None or _is_degenerate(parsed):
                 words = " ".join(re.findall(r"\w+", text))
-                parsed = self._parser(ix).parse(words) if words else None
+                parsed = self._parser(schema).parse(words) if words else None
             if parsed is not None and not _is_degenerate(parsed):
                 parts.append(parsed)
         for slug in law_terms:
@@ -290,7 +333,7 @@ class WhooshBackend:
             return Every() if not text else Not(Every())
         return And(parts) if len(parts) > 1 else parts[0]
 
-    def _suggest(self, searcher, ix, text: str) -> str | None:
+    def _suggest(self, searcher, text: str) -> str | None:
         words = re.findall(r"\w+", text.lower())
         if not words or len(words) > 8:
             return None

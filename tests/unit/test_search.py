@@ -207,3 +207,30 @@ def test_check_and_reindex(app, runner, make_question):
     result = runner.invoke(args=["search", "reindex"])
     assert result.exit_code == 0 and "Indexed" in result.output
     assert runner.invoke(args=["search", "check"]).exit_code == 0
+
+
+def test_new_content_is_searchable_within_two_seconds(tmp_path, make_user):
+    """With the writer thread running, as under `make run`."""
+    import time
+
+    from kde_community import create_app
+    from kde_community.extensions import db
+    from kde_community.questions import services as questions
+    from tests.conftest import make_config
+
+    live = create_app(make_config(tmp_path / "live", KDE_SEARCH_INDEXER=True))
+    with live.app_context():
+        db.create_all()
+        user = make_user()
+        user = db.session.merge(user)
+        started = time.monotonic()
+        questions.ask_question(user, {"title": "Vraag over de Amethistmarker", "body": "nieuw"})
+        found = False
+        while time.monotonic() - started < 2.0 and not found:
+            time.sleep(0.1)
+            db.session.remove()
+            found = services.search(None, "Amethistmarker").total == 1
+        live.extensions["kde_indexer"].stop.set()
+        assert found
+        db.drop_all()
+        db.engine.dispose()
