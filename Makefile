@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app kde_community
 PORT ?= 5000
 export KDE_DATA_DIR ?= $(CURDIR)/instance
 
-.PHONY: install run test lint translations db chromium
+.PHONY: install run test lint translations db chromium bench bench-search
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,3 +55,9 @@ test: install chromium
 
 lint: install
 	$(BIN)/ruff check .
+
+# Benchmarks (not part of the test suite): ratios measured in one run on one machine.
+bench-search: install
+	$(BIN)/python bench/search_bench.py | tee bench/results-search.md
+
+bench: bench-search

@@ -114,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
     from .content.views import bp as moderation_bp
     from .directory.views import bp as directory_bp
     from .laws.views import bp as laws_bp
+    from .practices.views import bp as practices_bp
     from .questions.views import bp as questions_bp
     from .search.views import bp as search_bp
     from .site import bp as site_bp
@@ -124,6 +125,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(laws_bp)
     app.register_blueprint(questions_bp)
+    app.register_blueprint(practices_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(directory_bp)

@@ -5,6 +5,7 @@ from .content.models import Comment, Flag, ModerationAction, Reaction, Revision
 from .directory.models import Network, Organisation
 from .laws.models import InputMoment, Law, LawMilestone, Obligation, Theme
 from .notifications.models import Follow
+from .practices.models import Practice, PracticeAttachment, PracticeFollowUp
 from .questions.models import Answer, PraktijkvraagPick, Question
 from .search.models import SearchOutbox
 
@@ -15,6 +16,9 @@ __all__ = [
     "Flag",
     "Follow",
     "ModerationAction",
+    "Practice",
+    "PracticeAttachment",
+    "PracticeFollowUp",
     "PraktijkvraagPick",
     "Question",
     "Reaction",

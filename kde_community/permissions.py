@@ -88,3 +88,27 @@ def visible_audience_clause(actor: User | None, model):
     if can_moderate(actor):
         return and_(clause, model.deleted_at.is_(None))
     return and_(clause, model.hidden_at.is_(None), model.deleted_at.is_(None), true())
+
+
+def is_practice_writer(actor: User | None, practice) -> bool:
+    return is_member(actor) and actor.id in practice.writer_ids()
+
+
+def can_view_practice(actor: User | None, practice) -> bool:
+    """Writers and moderators always; others by audience, and never once removed."""
+    if is_practice_writer(actor, practice):
+        return practice.deleted_at is None or can_moderate(actor)
+    if can_moderate(actor):
+        return True
+    if practice.is_removed:
+        return False
+    return can_see_audience(actor, practice.visibility, practice.organisation_id)
+
+
+def can_edit_practice(actor: User | None, practice) -> bool:
+    return is_practice_writer(actor, practice) or can_moderate(actor)
+
+
+def can_see_practice_author(actor: User | None, practice) -> bool:
+    """Anonymous write-ups name their writers to the writers themselves and moderators only."""
+    return not practice.anonymous or is_practice_writer(actor, practice) or can_moderate(actor)

@@ -43,9 +43,6 @@ def healthz():
 
 
 COMING_SOON = {
-    "practices": ("/praktijken", _l("Praktijken"),
-                  _l("Lees en deel hoe andere overheden het hebben aangepakt — ook wat er misging "
-                     "en wat zij daarvan leerden.")),
     "clauses": ("/inkoopvoorwaarden", _l("Inkoopvoorwaarden"),
                 _l("Schrijf samen met andere overheden modelbepalingen voor inkoop, zodat "
                    "aanbestedingen voldoen aan de Europese regels.")),

@@ -31,6 +31,23 @@ _nullable_str = {"type": "string", "nullable": True}
 _date = {"type": "string", "format": "date"}
 _datetime = {"type": "string", "format": "date-time"}
 
+_SECTIONS = ("summary", "context", "goal", "approach", "result", "what_went_wrong", "lessons",
+             "recommendations")
+_PRACTICE_INPUT = {
+    "title": {"type": "string", "minLength": 10, "maxLength": 200},
+    **{name: {"type": "string", "maxLength": 20000} for name in _SECTIONS},
+    "outcome": {"type": "string", "enum": ["success", "mixed", "failure"]},
+    "failure_causes": {"type": "array", "items": {"type": "string"}},
+    "period": {"type": "string", "maxLength": 100},
+    "effort": {"type": "string", "maxLength": 200},
+    "visibility": {"type": "string", "enum": ["public", "members", "organisation"]},
+    "anonymous": {"type": "boolean"},
+    "themes": {"type": "array", "items": {"type": "string"}},
+    "laws": {"type": "array", "items": {"type": "string"}},
+    "obligations": {"type": "array", "items": {"type": "integer"}},
+    "co_authors": {"type": "array", "items": {"type": "string", "format": "email"}},
+}
+
 COMPONENTS = {
     "Error": {
         "type": "object",
@@ -249,6 +266,48 @@ COMPONENTS = {
                                                  "count": {"type": "integer"}}}}},
             "suggestion": {"type": "string", "nullable": True},
         },
+    },
+    "Practice": {
+        "type": "object",
+        "required": ["id", "title", "outcome", "visibility", "anonymous", "organisation", "url",
+                     "created_at", "updated_at"],
+        "properties": {
+            "id": {"type": "integer"},
+            "title": {"type": "string"},
+            **{name: {"type": "string"} for name in _SECTIONS},
+            "outcome": {"type": "string", "enum": ["success", "mixed", "failure"]},
+            "failure_causes": {"type": "array", "items": {"type": "string"}},
+            "period": {"type": "string"},
+            "effort": {"type": "string"},
+            "visibility": {"type": "string", "enum": ["public", "members", "organisation"]},
+            "anonymous": {"type": "boolean"},
+            "themes": {"type": "array", "items": {"type": "string"}},
+            "laws": {"type": "array", "items": {"type": "string"}},
+            "obligations": {"type": "array", "items": {"type": "integer"}},
+            "organisation": {"type": "object", "description": "For anonymous write-ups only the "
+                             "type and size class, e.g. 'een waterschap'"},
+            "author": {"type": "object", "nullable": True},
+            "useful": {"type": "integer"},
+            "experienced": {"type": "integer"},
+            "attachments": {"type": "array", "items": {"type": "object", "properties": {
+                "id": {"type": "integer"}, "name": {"type": "string"}, "type": {"type": "string"},
+                "size": {"type": "integer"}, "url": {"type": "string"}}}},
+            "followups": {"type": "array", "items": {"type": "object"}},
+            "url": {"type": "string"},
+            "created_at": _datetime,
+            "updated_at": _datetime,
+        },
+    },
+    "PracticeInput": {
+        "type": "object",
+        "required": ["title", "summary", "approach", "lessons", "outcome"],
+        "additionalProperties": False,
+        "properties": _PRACTICE_INPUT,
+    },
+    "PracticePatch": {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": _PRACTICE_INPUT,
     },
     "MeUpdate": {
         "type": "object",

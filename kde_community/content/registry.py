@@ -21,11 +21,15 @@ class ContentKind:
     title: Callable
     # Called after the item was hidden, restored or deleted (to keep counters right).
     visibility_changed: Callable = lambda obj: None
+    # Who may see it (moderation pages and reports check this).
+    can_view: Callable | None = None
 
 
 @cache
 def kinds() -> dict[str, ContentKind]:
     """Every kind, listed here explicitly (new domains add a line)."""
+    from ..permissions import can_view_post, can_view_practice
+    from ..practices.models import Practice
     from ..questions.models import Answer, Question
     from ..questions.services import after_visibility_change
     from .models import Comment
@@ -37,13 +41,20 @@ def kinds() -> dict[str, ContentKind]:
     return {
         "question": ContentKind(
             Question, _l("Vraag"),
-            lambda q: url_for("questions.detail", question_id=q.id), lambda q: q.title),
+            lambda q: url_for("questions.detail", question_id=q.id), lambda q: q.title,
+            can_view=can_view_post),
         "answer": ContentKind(
             Answer, _l("Antwoord"),
             lambda a: url_for("questions.detail", question_id=a.question_id,
                               _anchor=f"antwoord-{a.id}"),
-            lambda a: a.question.title, after_visibility_change),
-        "comment": ContentKind(Comment, _l("Reactie"), comment_url, lambda c: c.body[:80]),
+            lambda a: a.question.title, after_visibility_change, can_view=can_view_post),
+        "practice": ContentKind(
+            Practice, _l("Praktijk"),
+            lambda p: url_for("practices.detail", practice_id=p.id), lambda p: p.title,
+            can_view=can_view_practice),
+        "comment": ContentKind(Comment, _l("Reactie"), comment_url, lambda c: c.body[:80],
+                               can_view=lambda viewer, c: kinds()[c.target_type].can_view(
+                                   viewer, load(c.target_type, c.target_id))),
     }
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ..accounts.services import pending_members
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
-from ..permissions import can_moderate, can_view_post
+from ..permissions import can_moderate
 from . import services
 from .models import ModerationAction
 from .registry import kinds, load
@@ -19,7 +19,8 @@ from .services import FLAG_REASONS
 bp = Blueprint("moderation", __name__)
 
 # Dutch path words for each kind of contribution.
-PATH_KINDS = {"vraag": "question", "antwoord": "answer", "reactie": "comment"}
+PATH_KINDS = {"vraag": "question", "antwoord": "answer", "praktijk": "practice",
+              "reactie": "comment"}
 KIND_PATHS = {v: k for k, v in PATH_KINDS.items()}
 
 
@@ -28,8 +29,7 @@ def _load_visible(kind_path: str, content_id: int):
     if content_type is None:
         abort(404)
     obj = load(content_type, content_id)
-    target = obj if content_type != "comment" else load(obj.target_type, obj.target_id)
-    if not can_view_post(current_user, target) or (
+    if not kinds()[content_type].can_view(current_user, obj) or (
             content_type == "comment" and obj.is_removed and not can_moderate(current_user)):
         abort(404)
     return content_type, obj

@@ -264,6 +264,10 @@ class Indexer:
     def start(self) -> None:
         self.thread.start()
 
+    def close(self, timeout: float = 10) -> None:
+        self.stop.set()
+        self.thread.join(timeout)
+
     def run(self) -> None:
         lock_path = Path(self.app.config["KDE_DATA_DIR"]) / "search.lock"
         lock_path.parent.mkdir(parents=True, exist_ok=True)

@@ -230,7 +230,7 @@ def test_new_content_is_searchable_within_two_seconds(tmp_path, make_user):
             time.sleep(0.1)
             db.session.remove()
             found = services.search(None, "Amethistmarker").total == 1
-        live.extensions["kde_indexer"].stop.set()
+        live.extensions["kde_indexer"].close()
         assert found
         db.drop_all()
         db.engine.dispose()

@@ -1,0 +1,350 @@
+"""Writing, sharing and learning from practice write-ups.
+
+Every function takes the acting user; views, API and demo data share them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.orm import selectinload
+
+from ..accounts.models import User
+from ..accounts.services import find_user_by_email
+from ..content import services as content
+from ..dbtypes import utcnow
+from ..directory.models import Organisation
+from ..errors import Forbidden, NotFound, ValidationError
+from ..extensions import db
+from ..laws.models import ORGANISATION_TYPES, Law, Obligation, Theme
+from ..pagination import Page, paginate
+from ..permissions import (
+    can_contribute,
+    can_edit_practice,
+    can_view_practice,
+    is_member,
+    visible_audience_clause,
+)
+from . import uploads
+from .models import (
+    FAILURE_CAUSES,
+    OUTCOMES,
+    PRACTICE_VISIBILITIES,
+    SECTIONS,
+    SIZE_CLASSES,
+    Practice,
+    PracticeAttachment,
+    PracticeFollowUp,
+    practice_coauthors,
+)
+
+TITLE_MIN, TITLE_MAX = 10, 200
+SECTION_MAX = 20_000
+FOLLOWUP_MAX = 5_000
+REQUIRED_SECTIONS = ("summary", "approach", "lessons")
+MAX_ATTACHMENTS = 10
+
+
+def get_visible_practice_or_404(practice_id: int, viewer: User | None) -> Practice:
+    practice = db.session.get(Practice, practice_id)
+    if practice is None or not can_view_practice(viewer, practice):
+        raise NotFound()
+    return practice
+
+
+def visible_practices(viewer: User | None) -> Select:
+    clause = visible_audience_clause(viewer, Practice)
+    if is_member(viewer):
+        own = or_(Practice.author_id == viewer.id, Practice.id.in_(
+            select(practice_coauthors.c.practice_id).where(practice_coauthors.c.user_id == viewer.id)))
+        clause = or_(clause, and_(own, Practice.deleted_at.is_(None)))
+    return select(Practice).where(clause)
+
+
+# --- writing --------------------------------------------------------------------------------
+
+def _fields(data: dict, current: Practice | None = None) -> dict:
+    errors: dict[str, str] = {}
+    out: dict = {}
+
+    def take(key, default=""):
+        return data.get(key, getattr(current, key) if current is not None else default)
+
+    try:
+        out["title"] = content.clean_text(take("title"), "title", minimum=TITLE_MIN,
+                                          maximum=TITLE_MAX, single_line=True)
+    except ValidationError as exc:
+        errors.update(exc.fields)
+    for name in SECTIONS:
+        try:
+            out[name] = content.clean_text(take(name), name, maximum=SECTION_MAX,
+                                           required=name in REQUIRED_SECTIONS)
+        except ValidationError as exc:
+            errors.update(exc.fields)
+    outcome = take("outcome", None)
+    if outcome not in OUTCOMES:
+        errors["outcome"] = _("Kies de uitkomst: geslaagd, deels geslaagd of mislukt.")
+    out["outcome"] = outcome
+    causes = take("failure_causes", [])
+    if isinstance(causes, str):
+        causes = [causes]
+    if not isinstance(causes, list) or any(c not in FAILURE_CAUSES for c in causes):
+        errors["failure_causes"] = _("Kies oorzaken uit de lijst.")
+    out["failure_causes"] = list(dict.fromkeys(causes)) if isinstance(causes, list) else []
+    for name, limit in (("period", 100), ("effort", 200)):
+        try:
+            out[name] = content.clean_text(take(name), name, required=False, maximum=limit,
+                                           single_line=True)
+        except ValidationError as exc:
+            errors.update(exc.fields)
+    visibility = take("visibility", "public") or "public"
+    if visibility not in PRACTICE_VISIBILITIES:
+        errors["visibility"] = _("Kies wie de praktijk mag zien.")
+    out["visibility"] = visibility
+    anonymous = take("anonymous", False)
+    if not isinstance(anonymous, bool):
+        errors["anonymous"] = _("Geef ja of nee.")
+    out["anonymous"] = bool(anonymous)
+    tags = {
+        "themes": take("themes", [t.slug for t in current.themes] if current else []),
+        "laws": take("laws", [law.slug for law in current.laws] if current else []),
+        "obligations": take("obligations", [o.id for o in current.obligations] if current else []),
+    }
+    try:
+        out["themes"], out["laws"], out["obligations"] = content.resolve_tags(tags)
+    except ValidationError as exc:
+        errors.update(exc.fields)
+    co_authors = take("co_authors", [u.email for u in current.co_authors] if current else [])
+    if isinstance(co_authors, str):
+        co_authors = [e for e in co_authors.replace(";", ",").split(",") if e.strip()]
+    users = []
+    if not isinstance(co_authors, list) or len(co_authors) > 10:
+        errors["co_authors"] = _("Geef hoogstens 10 e-mailadressen van leden.")
+    else:
+        for email in co_authors:
+            user = find_user_by_email(str(email).strip().lower()) if str(email).strip() else None
+            if user is None or not user.can_log_in:
+                errors["co_authors"] = _("%(email)s is geen lid van KDE Community.",
+                                         email=str(email)[:100])
+                break
+            users.append(user)
+    out["co_authors"] = users
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def _snapshot(practice: Practice) -> dict:
+    data = {name: getattr(practice, name) for name in ("title", *SECTIONS, "outcome", "period",
+                                                        "effort", "visibility")}
+    data.update({"anonymous": "ja" if practice.anonymous else "nee",
+                 "failure_causes": list(practice.failure_causes),
+                 "themes": [t.slug for t in practice.themes],
+                 "laws": [law.slug for law in practice.laws],
+                 "obligations": [f"{o.law.short_name_nl} {o.article}" for o in practice.obligations]})
+    return data
+
+
+def write_practice(actor: User, data: dict) -> Practice:
+    if not can_contribute(actor):
+        raise Forbidden()
+    fields = _fields(data)
+    fields["co_authors"] = [u for u in fields["co_authors"] if u.id != actor.id]
+    now = utcnow()
+    practice = Practice(author_id=actor.id, organisation_id=actor.organisation_id, revision=1,
+                        created_at=now, updated_at=now, **fields)
+    db.session.add(practice)
+    db.session.flush()
+    content.record_revision(practice, actor, _snapshot(practice))
+    db.session.commit()
+    return practice
+
+
+def edit_practice(actor: User, practice: Practice, data: dict) -> bool:
+    if not can_edit_practice(actor, practice):
+        raise Forbidden()
+    fields = _fields(data, current=practice)
+    fields["co_authors"] = [u for u in fields["co_authors"] if u.id != practice.author_id]
+    before = _snapshot(practice)
+    co_before = {u.id for u in practice.co_authors}
+    for key, value in fields.items():
+        setattr(practice, key, value)
+    after = _snapshot(practice)
+    if after == before and co_before == {u.id for u in practice.co_authors}:
+        db.session.rollback()
+        return False
+    practice.revision += 1
+    content.record_revision(practice, actor, after)
+    db.session.commit()
+    return True
+
+
+def delete_practice(actor: User, practice: Practice) -> None:
+    if not can_edit_practice(actor, practice):
+        raise Forbidden()
+    practice.deleted_at = utcnow()
+    content.log_action(actor, practice, "delete")
+    db.session.commit()
+
+
+# --- attachments ----------------------------------------------------------------------------
+
+def add_attachment(actor: User, practice: Practice, filename: str | None, data: bytes):
+    if not can_edit_practice(actor, practice):
+        raise Forbidden()
+    live = [a for a in practice.attachments if a.deleted_at is None]
+    if len(live) >= MAX_ATTACHMENTS:
+        raise ValidationError({"attachment": _("Hoogstens %(n)d bijlagen per praktijk.",
+                                               n=MAX_ATTACHMENTS)})
+    checked = uploads.check_upload(filename, data)
+    stored, digest = uploads.store(checked)
+    try:
+        attachment = PracticeAttachment(
+            practice=practice, stored_name=stored, original_name=checked.name, kind=checked.kind,
+            mimetype=checked.mimetype, size=len(checked.data), sha256=digest,
+            uploaded_by_id=actor.id)
+        db.session.add(attachment)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        uploads.discard(stored)
+        raise
+    return attachment
+
+
+def remove_attachment(actor: User, practice: Practice, attachment_id: int) -> None:
+    attachment = db.session.get(PracticeAttachment, attachment_id)
+    if attachment is None or attachment.practice_id != practice.id or attachment.deleted_at:
+        raise NotFound()
+    if not can_edit_practice(actor, practice):
+        raise Forbidden()
+    attachment.deleted_at = utcnow()  # soft: a moderator can bring it back
+    db.session.commit()
+
+
+def visible_attachments(practice: Practice) -> list[PracticeAttachment]:
+    return [a for a in practice.attachments if a.deleted_at is None]
+
+
+def get_attachment_or_404(practice: Practice, attachment_id: int) -> tuple[PracticeAttachment, int]:
+    for number, attachment in enumerate(visible_attachments(practice), start=1):
+        if attachment.id == attachment_id:
+            return attachment, number
+    raise NotFound()
+
+
+# --- reactions, follow-ups, comments ---------------------------------------------------------
+
+REACTIONS = {"useful": "useful_count", "experienced": "experienced_count"}
+
+
+def react(actor: User, practice: Practice, kind: str, on: bool) -> None:
+    if kind not in REACTIONS:
+        raise ValidationError({"reaction": _("Onbekende reactie.")})
+    if not can_view_practice(actor, practice):
+        raise NotFound()
+    if on:
+        if actor.id in practice.writer_ids():
+            raise ValidationError({"reaction": _("U kunt niet reageren op uw eigen praktijk.")})
+        content.add_reaction(actor, practice, kind)
+    else:
+        content.remove_reaction(actor, practice, kind)
+    db.session.flush()
+    setattr(practice, REACTIONS[kind], content.reaction_count("practice", practice.id, kind))
+    db.session.commit()
+
+
+def add_followup(actor: User, practice: Practice, body) -> PracticeFollowUp:
+    if actor.id not in practice.writer_ids() or not can_contribute(actor):
+        raise Forbidden()
+    body = content.clean_text(body, "followup", maximum=FOLLOWUP_MAX)
+    followup = PracticeFollowUp(practice=practice, author_id=actor.id, body=body)
+    db.session.add(followup)
+    db.session.commit()
+    return followup
+
+
+def comment(actor: User, practice: Practice, body) -> None:
+    if not can_view_practice(actor, practice):
+        raise NotFound()
+    content.add_comment(actor, practice, body)
+    db.session.commit()
+
+
+# --- lists ----------------------------------------------------------------------------------
+
+@dataclass
+class PracticeFilters:
+    outcome: str | None = None
+    theme: str | None = None
+    law: str | None = None
+    obligation: int | None = None
+    org_type: str | None = None
+    size: str | None = None
+    sort: str = "nieuw"
+
+    @classmethod
+    def from_args(cls, args) -> PracticeFilters:
+        errors = {}
+        outcome = args.get("uitkomst") or args.get("outcome") or None
+        if outcome and outcome not in OUTCOMES:
+            errors["outcome"] = _("Onbekende uitkomst.")
+        org_type = args.get("type") or None
+        if org_type and org_type not in ORGANISATION_TYPES:
+            errors["type"] = _("Onbekend soort organisatie.")
+        size = args.get("omvang") or args.get("size") or None
+        if size and size not in {key for key, _low, _high in SIZE_CLASSES}:
+            errors["size"] = _("Onbekende grootteklasse.")
+        sort = args.get("sorteer") or args.get("sort") or "nieuw"
+        if sort not in ("nieuw", "nuttig"):
+            errors["sort"] = _("Onbekende sortering.")
+        obligation = args.get("verplichting") or args.get("obligation") or None
+        if obligation is not None:
+            try:
+                obligation = int(obligation)
+            except ValueError:
+                errors["obligation"] = _("Onbekende verplichting.")
+        if errors:
+            raise ValidationError(errors)
+        return cls(outcome=outcome, theme=args.get("thema") or args.get("theme") or None,
+                   law=args.get("wet") or args.get("law") or None, obligation=obligation,
+                   org_type=org_type, size=size, sort=sort)
+
+
+def list_practices(viewer: User | None, filters: PracticeFilters, page: int, per_page: int,
+                   failures_first: bool = False) -> Page:
+    query = visible_practices(viewer).options(
+        selectinload(Practice.organisation), selectinload(Practice.author),
+        selectinload(Practice.themes), selectinload(Practice.laws),
+        selectinload(Practice.co_authors))
+    if filters.outcome:
+        query = query.where(Practice.outcome == filters.outcome)
+    if filters.theme:
+        query = query.where(Practice.themes.any(Theme.slug == filters.theme))
+    if filters.law:
+        query = query.where(Practice.laws.any(Law.slug == filters.law))
+    if filters.obligation:
+        query = query.where(Practice.obligations.any(Obligation.id == filters.obligation))
+    if filters.org_type:
+        query = query.where(Practice.organisation.has(Organisation.type == filters.org_type))
+    if filters.size:
+        low, high = next((lo, hi) for key, lo, hi in SIZE_CLASSES if key == filters.size)
+        condition = Organisation.inhabitants >= low
+        if high is not None:
+            condition = and_(condition, Organisation.inhabitants < high)
+        query = query.where(Practice.organisation.has(and_(Organisation.type == "gemeente",
+                                                           condition)))
+    if failures_first:
+        query = query.where(Practice.outcome.in_(("failure", "mixed")))
+        from sqlalchemy import case
+
+        query = query.order_by(case((Practice.outcome == "failure", 0), else_=1),
+                               Practice.created_at.desc(), Practice.id.desc())
+    elif filters.sort == "nuttig":
+        query = query.order_by(Practice.useful_count.desc(), Practice.id.desc())
+    else:
+        query = query.order_by(Practice.created_at.desc(), Practice.id.desc())
+    return paginate(query, page, per_page)
+

@@ -1,0 +1,317 @@
+"""Practice pages under /praktijken."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..accounts.views import apply_errors
+from ..content import services as content
+from ..errors import Conflict, ValidationError
+from ..extensions import limiter
+from ..laws.models import ORGANISATION_TYPES
+from ..laws.services import all_themes, list_laws
+from ..markup import render_markdown
+from ..pagination import page_args
+from ..permissions import (
+    can_contribute,
+    can_edit_practice,
+    can_moderate,
+    can_see_practice_author,
+    is_practice_writer,
+)
+from ..questions.forms import ActionForm, CommentForm
+from . import services, uploads
+from .forms import AttachmentForm, FollowUpForm, PracticeForm
+from .models import (
+    FAILURE_CAUSES,
+    OUTCOMES,
+    PRACTICE_VISIBILITIES,
+    SECTION_LABELS,
+    SECTIONS,
+    SIZE_CLASSES,
+)
+
+bp = Blueprint("practices", __name__, url_prefix="/praktijken")
+
+
+def _post_limit():
+    return current_app.config.get("KDE_POST_LIMIT", "30 per minute")
+
+
+def _choices(form: PracticeForm) -> dict:
+    locale = str(get_locale() or "nl")
+    laws = list_laws()
+    form.themes.choices = [(t.slug, t.name(locale)) for t in all_themes()]
+    form.laws.choices = [(law.slug, law.short_name(locale)) for law in laws]
+    form.obligations.choices = [(str(o.id), o.title) for law in laws for o in law.obligations]
+    form.failure_causes.choices = [(k, str(v)) for k, v in FAILURE_CAUSES.items()]
+    return {"laws": laws, "locale": locale, "OUTCOMES": OUTCOMES,
+            "VISIBILITIES": PRACTICE_VISIBILITIES, "SECTION_LABELS": SECTION_LABELS,
+            "SECTIONS": SECTIONS}
+
+
+def _data(form: PracticeForm) -> dict:
+    data = {name: getattr(form, name).data or "" for name in ("title", *SECTIONS, "period",
+                                                               "effort", "co_authors")}
+    data.update({"outcome": form.outcome.data or None,
+                 "failure_causes": form.failure_causes.data or [],
+                 "visibility": form.visibility.data or "public",
+                 "anonymous": bool(form.anonymous.data),
+                 "themes": form.themes.data or [], "laws": form.laws.data or [],
+                 "obligations": form.obligations.data or []})
+    return data
+
+
+def _list_context(failures_first: bool = False):
+    errors = {}
+    try:
+        page, per_page = page_args(request.args)
+        filters = services.PracticeFilters.from_args(request.args)
+    except ValidationError as exc:
+        errors = exc.fields
+        page, per_page, filters = 1, 20, services.PracticeFilters()
+    locale = str(get_locale() or "nl")
+    return {
+        "result": services.list_practices(current_user, filters, page, per_page,
+                                          failures_first=failures_first),
+        "filters": filters, "errors": errors, "themes": all_themes(), "laws": list_laws(),
+        "locale": locale, "OUTCOMES": OUTCOMES, "SIZE_CLASSES": [k for k, _lo, _hi in SIZE_CLASSES],
+        "org_types": [t for t in ORGANISATION_TYPES if t in ("gemeente", "provincie", "waterschap")],
+        "FAILURE_CAUSES": FAILURE_CAUSES, "failures_first": failures_first,
+    }
+
+
+@bp.get("")
+def index():
+    return render_template("practices/index.html", **_list_context())
+
+
+@bp.get("/wat-ging-er-mis")
+def failures():
+    return render_template("practices/index.html", **_list_context(failures_first=True))
+
+
+@bp.route("/schrijven", methods=["GET", "POST"])
+@login_required
+@limiter.limit(_post_limit, methods=["POST"])
+def write():
+    if not can_contribute(current_user):
+        abort(403)
+    form = PracticeForm()
+    choices = _choices(form)
+    preview, status = None, 200
+    if form.validate_on_submit():
+        if "preview" in request.form:
+            preview = {name: render_markdown(getattr(form, name).data) for name in SECTIONS}
+        else:
+            upload = request.files.get("attachment")
+            try:
+                data = upload.read() if upload and upload.filename else None
+                if data is not None:
+                    uploads.check_upload(upload.filename, data)  # refuse before anything is stored
+                practice = services.write_practice(current_user, _data(form))
+                if data is not None:
+                    services.add_attachment(current_user, practice, upload.filename, data)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+                status = 422
+            else:
+                flash(_("Uw praktijk is gepubliceerd. Dank u voor het delen!"), "ok")
+                return redirect(url_for("practices.detail", practice_id=practice.id))
+    return render_template("practices/write.html", form=form, preview=preview, editing=None,
+                           **choices), status
+
+
+@bp.get("/<int:practice_id>")
+def detail(practice_id: int):
+    practice = services.get_visible_practice_or_404(practice_id, current_user)
+    comments = content.comments_for("practice", [practice.id],
+                                    include_hidden=can_moderate(current_user),
+                                    viewer_id=getattr(current_user, "id", None)).get(practice.id, [])
+    mine = content.my_reactions(current_user, "practice", [practice.id])
+    return render_template(
+        "practices/detail.html", p=practice, comments=comments,
+        mine={kind for _id, kind in mine}, show_author=can_see_practice_author(current_user, practice),
+        writer=is_practice_writer(current_user, practice),
+        can_edit=can_edit_practice(current_user, practice),
+        attachments=services.visible_attachments(practice), action_form=ActionForm(),
+        comment_form=CommentForm(), followup_form=FollowUpForm(), OUTCOMES=OUTCOMES,
+        FAILURE_CAUSES=FAILURE_CAUSES, SECTION_LABELS=SECTION_LABELS, SECTIONS=SECTIONS,
+        VISIBILITIES=PRACTICE_VISIBILITIES, locale=str(get_locale() or "nl"))
+
+
+@bp.route("/<int:practice_id>/bewerken", methods=["GET", "POST"])
+@login_required
+def edit(practice_id: int):
+    practice = services.get_visible_practice_or_404(practice_id, current_user)
+    if not can_edit_practice(current_user, practice):
+        abort(403)
+    form = PracticeForm()
+    if request.method == "GET":
+        for name in ("title", *SECTIONS, "period", "effort", "outcome", "visibility", "anonymous"):
+            getattr(form, name).data = getattr(practice, name)
+        form.failure_causes.data = list(practice.failure_causes)
+        form.co_authors.data = ", ".join(u.email for u in practice.co_authors)
+        form.themes.data = [t.slug for t in practice.themes]
+        form.laws.data = [law.slug for law in practice.laws]
+        form.obligations.data = [str(o.id) for o in practice.obligations]
+    choices = _choices(form)
+    preview, status = None, 200
+    if form.validate_on_submit():
+        if "preview" in request.form:
+            preview = {name: render_markdown(getattr(form, name).data) for name in SECTIONS}
+        else:
+            try:
+                changed = services.edit_practice(current_user, practice, _data(form))
+            except ValidationError as exc:
+                apply_errors(form, exc)
+                status = 422
+            else:
+                flash(_("Uw wijziging is opgeslagen.") if changed else _("Er was niets gewijzigd."),
+                      "ok")
+                return redirect(url_for("practices.detail", practice_id=practice.id))
+    return render_template("practices/write.html", form=form, preview=preview, editing=practice,
+                           attachments=services.visible_attachments(practice),
+                           attachment_form=AttachmentForm(), **choices), status
+
+
+@bp.post("/<int:practice_id>/bijlagen")
+@login_required
+@limiter.limit(_post_limit)
+def upload(practice_id: int):
+    practice = services.get_visible_practice_or_404(practice_id, current_user)
+    if not can_edit_practice(current_user, practice):
+        abort(403)
+    form = AttachmentForm()
+    if not form.validate_on_submit():
+        abort(400)
+    file = request.files.get("attachment")
+    try:
+        services.add_attachment(current_user, practice, file.filename if file else None,
+                                file.read() if file else b"")
+    except ValidationError as exc:
+        for message in exc.fields.values():
+            flash(message, "error")
+        return redirect(url_for("practices.edit", practice_id=practice.id)), 303
+    flash(_("De bijlage is toegevoegd."), "ok")
+    return redirect(url_for("practices.edit", practice_id=practice.id))
+
+
+@bp.post("/<int:practice_id>/bijlagen/<int:attachment_id>/verwijderen")
+@login_required
+def remove_upload(practice_id: int, attachment_id: int):
+    practice = services.get_visible_practice_or_404(practice_id, current_user)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.remove_attachment(current_user, practice, attachment_id)
+    flash(_("De bijlage is verwijderd."), "ok")
+    return redirect(url_for("practices.edit", practice_id=practice.id))
+
+
+@bp.get("/<int:practice_id>/bijlagen/<int:attachment_id>")
+def download(practice_id: int, attachment_id: int):
+    practice = services.get_visible_practice_or_404(practice_id, current_user)
+    attachment, number = services.get_attachment_or_404(practice, attachment_id)
+    path = uploads.path_of(attachment.stored_name)
+    if not path.exists():
+        abort(404)
+    return send_file(path, mimetype=attachment.mimetype, as_attachment=True,
+                     download_name=attachment.download_name(number), max_age=0)
+
+
+@bp.post("/<int:practice_id>/reactie")
+@login_required
+def react(practice_id: int):
+    practice = services.get_visible_practice_or_404(practice_id, current_user)
+    value = _require_value()
+    kind, _sep, action = value.partition(":")
+    try:
+        services.react(current_user, practice, kind, action != "intrekken")
+    except (Conflict, ValidationError) as exc:
+        message = exc.message if isinstance(exc, Conflict) else "; ".join(exc.fields.values())
+        flash(message, "error")
+        return redirect(url_for("practices.detail", practice_id=practice.id)), 303
+    flash(_("Dank u voor uw reactie."), "ok")
+    return redirect(url_for("practices.detail", practice_id=practice.id))
+
+
+def _require_value() -> str:
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return form.value.data or ""
+
+
+@bp.post("/<int:practice_id>/vervolg")
+@login_required
+def followup(practice_id: int):
+    practice = services.get_visible_practice_or_404(practice_id, current_user)
+    form = FollowUpForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.add_followup(current_user, practice, form.followup.data)
+    except ValidationError as exc:
+        for message in exc.fields.values():
+            flash(message, "error")
+        return redirect(url_for("practices.detail", practice_id=practice.id)), 303
+    flash(_("Uw vervolg is toegevoegd."), "ok")
+    return redirect(url_for("practices.detail", practice_id=practice.id, _anchor="vervolg"))
+
+
+@bp.post("/<int:practice_id>/reacties")
+@login_required
+@limiter.limit(_post_limit)
+def comment(practice_id: int):
+    practice = services.get_visible_practice_or_404(practice_id, current_user)
+    form = CommentForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.comment(current_user, practice, form.comment.data)
+    except ValidationError as exc:
+        for message in exc.fields.values():
+            flash(message, "error")
+        return redirect(url_for("practices.detail", practice_id=practice.id)), 303
+    flash(_("Uw reactie is geplaatst."), "ok")
+    return redirect(url_for("practices.detail", practice_id=practice.id, _anchor="reacties"))
+
+
+@bp.post("/<int:practice_id>/verwijderen")
+@login_required
+def delete(practice_id: int):
+    practice = services.get_visible_practice_or_404(practice_id, current_user)
+    _require_value()
+    services.delete_practice(current_user, practice)
+    flash(_("De praktijk is verwijderd. Een moderator kan haar terugzetten."), "ok")
+    return redirect(url_for("practices.index"))
+
+
+@bp.get("/<int:practice_id>/geschiedenis")
+def history(practice_id: int):
+    practice = services.get_visible_practice_or_404(practice_id, current_user)
+    revisions = content.revisions_for(practice)
+    by_number = {r.number: r for r in revisions}
+    to_n = request.args.get("tot", type=int) or (revisions[-1].number if revisions else 1)
+    from_n = request.args.get("van", type=int) or max(1, to_n - 1)
+    if from_n not in by_number or to_n not in by_number:
+        abort(404)
+    return render_template(
+        "questions/history.html", revisions=revisions,
+        diff=content.diff_revisions(by_number[from_n], by_number[to_n]), from_n=from_n,
+        to_n=to_n, title=practice.title, post=practice,
+        back_url=url_for("practices.detail", practice_id=practice.id),
+        hide_authors=not can_see_practice_author(current_user, practice))
