@@ -199,3 +199,29 @@ def make_question(app, make_user):
         return services.ask_question(author, {"title": title, "body": body, **data})
 
     return make
+
+
+PRACTICE = {
+    "title": "Chatbot-pilot zonder exitstrategie", "summary": "Wij stopten na een jaar.",
+    "context": "Middelgroot waterschap.", "goal": "Vragen sneller beantwoorden.",
+    "approach": "Een leverancier bouwde een chatbot.", "result": "Te weinig gebruik.",
+    "what_went_wrong": "Geen exitstrategie.", "lessons": "- Regel de exit vooraf",
+    "recommendations": "- Begin klein", "outcome": "failure",
+    "failure_causes": ["no_exit_strategy"], "visibility": "public", "anonymous": False,
+}
+
+
+@pytest.fixture
+def make_practice(app, make_user):
+    from kde_community.practices import services
+
+    def make(author: User | None = None, **data):
+        author = author or make_user()
+        return services.write_practice(author, {**PRACTICE, **data})
+
+    return make
+
+
+def pdf_bytes(text: str = "test") -> bytes:
+    return (b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\n% " + text.encode() +
+            b"\ntrailer<</Root 1 0 R>>\n%%EOF\n")
