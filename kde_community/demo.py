@@ -37,9 +37,12 @@ def load_demo(directory: Path = DEMO_DIR) -> str:
     questions = 0
     for path in sorted(directory.glob("questions*.toml")):
         questions += _load_questions(_read(path).get("question", []))
+    practices = 0
+    if (directory / "practices.toml").exists():
+        practices = _load_practices(_read(directory / "practices.toml").get("practice", []))
     db.session.commit()
-    return (f"Demo data: {members} new members, {questions} new questions "
-            f"(password: {DEMO_PASSWORD}).")
+    return (f"Demo data: {members} new members, {questions} new questions, {practices} new "
+            f"practices (password: {DEMO_PASSWORD}).")
 
 
 def _load_members(rows: list[dict]) -> int:
@@ -114,3 +117,47 @@ def _backdate(obj, when) -> None:
             Revision.content_type == obj.content_type, Revision.content_id == obj.id)):
         revision.created_at = when
     db.session.commit()
+
+
+def _load_practices(rows: list[dict]) -> int:
+    from .permissions import can_view_practice
+    from .practices import services
+    from .practices.models import SECTIONS, Practice
+
+    created = 0
+    voters = list(db.session.scalars(select(User).order_by(User.id)))
+    for row in rows:
+        author = find_user_by_email(row["author"])
+        if author is None or db.session.scalar(select(Practice.id).where(
+                Practice.author_id == author.id, Practice.title == row["title"])):
+            continue
+        keys = row.get("obligations", [])
+        obligation_ids = list(db.session.scalars(select(Obligation.id).where(
+            Obligation.key.in_(keys)))) if keys else []
+        practice = services.write_practice(author, {
+            "title": row["title"], **{name: row.get(name, "") for name in SECTIONS},
+            "outcome": row["outcome"], "failure_causes": row.get("failure_causes", []),
+            "period": row.get("period", ""), "effort": row.get("effort", ""),
+            "visibility": row.get("visibility", "public"),
+            "anonymous": bool(row.get("anonymous", False)),
+            "themes": row.get("themes", []), "laws": row.get("laws", []),
+            "obligations": obligation_ids, "co_authors": row.get("co_authors", []),
+        })
+        published = utcnow() - timedelta(days=row.get("published_days_ago", 60))
+        _backdate(practice, published)
+        writers = practice.writer_ids()
+        others = [u for u in voters if u.id not in writers and can_view_practice(u, practice)]
+        for kind, number in (("useful", row.get("useful_votes", 0)),
+                             ("experienced", row.get("experienced_votes", 0))):
+            for voter in others[:number]:
+                services.react(voter, practice, kind, True)
+        for item in row.get("followups", []):
+            followup = services.add_followup(author, practice, item["body"])
+            followup.created_at = published + timedelta(days=item.get("days_after", 180))
+        for item in row.get("comments", []):
+            commenter = find_user_by_email(item["author"])
+            if commenter is not None and can_view_practice(commenter, practice):
+                services.comment(commenter, practice, item["body"])
+        db.session.commit()
+        created += 1
+    return created

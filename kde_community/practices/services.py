@@ -108,15 +108,17 @@ def _fields(data: dict, current: Practice | None = None) -> dict:
         errors["anonymous"] = _("Geef ja of nee.")
     out["anonymous"] = bool(anonymous)
     tags = {
-        "themes": take("themes", [t.slug for t in current.themes] if current else []),
-        "laws": take("laws", [law.slug for law in current.laws] if current else []),
-        "obligations": take("obligations", [o.id for o in current.obligations] if current else []),
+        "themes": data.get("themes", [t.slug for t in current.themes] if current else []),
+        "laws": data.get("laws", [law.slug for law in current.laws] if current else []),
+        "obligations": data.get("obligations",
+                                [o.id for o in current.obligations] if current else []),
     }
     try:
         out["themes"], out["laws"], out["obligations"] = content.resolve_tags(tags)
     except ValidationError as exc:
         errors.update(exc.fields)
-    co_authors = take("co_authors", [u.email for u in current.co_authors] if current else [])
+    co_authors = data.get("co_authors",
+                          [u.email for u in current.co_authors] if current is not None else [])
     if isinstance(co_authors, str):
         co_authors = [e for e in co_authors.replace(";", ",").split(",") if e.strip()]
     users = []

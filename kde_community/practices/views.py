@@ -137,7 +137,10 @@ def write():
 
 @bp.get("/<int:practice_id>")
 def detail(practice_id: int):
-    practice = services.get_visible_practice_or_404(practice_id, current_user)
+    return _detail_page(services.get_visible_practice_or_404(practice_id, current_user))
+
+
+def _detail_page(practice, status: int = 200):
     comments = content.comments_for("practice", [practice.id],
                                     include_hidden=can_moderate(current_user),
                                     viewer_id=getattr(current_user, "id", None)).get(practice.id, [])
@@ -150,7 +153,14 @@ def detail(practice_id: int):
         attachments=services.visible_attachments(practice), action_form=ActionForm(),
         comment_form=CommentForm(), followup_form=FollowUpForm(), OUTCOMES=OUTCOMES,
         FAILURE_CAUSES=FAILURE_CAUSES, SECTION_LABELS=SECTION_LABELS, SECTIONS=SECTIONS,
-        VISIBILITIES=PRACTICE_VISIBILITIES, locale=str(get_locale() or "nl"))
+        VISIBILITIES=PRACTICE_VISIBILITIES, locale=str(get_locale() or "nl")), status
+
+
+def _refused(practice, exc, status: int = 422):
+    """Show why an action was refused on the page itself, with an error status."""
+    message = exc.message if isinstance(exc, Conflict) else "; ".join(exc.fields.values())
+    flash(message, "error")
+    return _detail_page(practice, 409 if isinstance(exc, Conflict) else status)
 
 
 @bp.route("/<int:practice_id>/bewerken", methods=["GET", "POST"])
@@ -183,6 +193,11 @@ def edit(practice_id: int):
                 flash(_("Uw wijziging is opgeslagen.") if changed else _("Er was niets gewijzigd."),
                       "ok")
                 return redirect(url_for("practices.detail", practice_id=practice.id))
+    return _edit_page(practice, form, status, preview, choices)
+
+
+def _edit_page(practice, form, status=200, preview=None, choices=None):
+    choices = choices or _choices(form)
     return render_template("practices/write.html", form=form, preview=preview, editing=practice,
                            attachments=services.visible_attachments(practice),
                            attachment_form=AttachmentForm(), **choices), status
@@ -205,7 +220,7 @@ def upload(practice_id: int):
     except ValidationError as exc:
         for message in exc.fields.values():
             flash(message, "error")
-        return redirect(url_for("practices.edit", practice_id=practice.id)), 303
+        return _edit_page(practice, PracticeForm(formdata=None, obj=practice), 422)
     flash(_("De bijlage is toegevoegd."), "ok")
     return redirect(url_for("practices.edit", practice_id=practice.id))
 
@@ -241,9 +256,7 @@ def react(practice_id: int):
     try:
         services.react(current_user, practice, kind, action != "intrekken")
     except (Conflict, ValidationError) as exc:
-        message = exc.message if isinstance(exc, Conflict) else "; ".join(exc.fields.values())
-        flash(message, "error")
-        return redirect(url_for("practices.detail", practice_id=practice.id)), 303
+        return _refused(practice, exc)
     flash(_("Dank u voor uw reactie."), "ok")
     return redirect(url_for("practices.detail", practice_id=practice.id))
 
@@ -265,9 +278,7 @@ def followup(practice_id: int):
     try:
         services.add_followup(current_user, practice, form.followup.data)
     except ValidationError as exc:
-        for message in exc.fields.values():
-            flash(message, "error")
-        return redirect(url_for("practices.detail", practice_id=practice.id)), 303
+        return _refused(practice, exc)
     flash(_("Uw vervolg is toegevoegd."), "ok")
     return redirect(url_for("practices.detail", practice_id=practice.id, _anchor="vervolg"))
 
@@ -283,9 +294,7 @@ def comment(practice_id: int):
     try:
         services.comment(current_user, practice, form.comment.data)
     except ValidationError as exc:
-        for message in exc.fields.values():
-            flash(message, "error")
-        return redirect(url_for("practices.detail", practice_id=practice.id)), 303
+        return _refused(practice, exc)
     flash(_("Uw reactie is geplaatst."), "ok")
     return redirect(url_for("practices.detail", practice_id=practice.id, _anchor="reacties"))
 
