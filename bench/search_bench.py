@@ -122,7 +122,7 @@ def main() -> None:
         org = Organisation(slug="bench", name="Gemeente Bench", type="gemeente", province="Utrecht")
         db.session.add(org)
         db.session.flush()
-        user = User(name="Bench", email="bench@example.org", password_hash="x",
+        user = User(name="Bench", email="bench@example.org", password_hash="!",  # noqa: S106
                     organisation_id=org.id, approval="approved", email_verified_at=datetime.now(UTC))
         db.session.add(user)
         db.session.commit()

@@ -97,6 +97,32 @@ def resolve_tags(data: dict) -> tuple[list[Theme], list[Law], list[Obligation]]:
     return themes, laws, obligations
 
 
+# --- list filters ---------------------------------------------------------------------------
+
+def common_filters(args, sorts: tuple[str, ...]) -> tuple[dict, dict]:
+    """Theme, law, obligation, organisation type and sort from query arguments (Dutch or
+    English names), as lists of contributions share them; returns (values, errors)."""
+    from ..laws.models import ORGANISATION_TYPES
+
+    errors: dict[str, str] = {}
+    sort = args.get("sorteer") or args.get("sort") or sorts[0]
+    if sort not in sorts:
+        errors["sort"] = _("Onbekende sortering.")
+    org_type = args.get("type") or None
+    if org_type and org_type not in ORGANISATION_TYPES:
+        errors["type"] = _("Onbekend soort organisatie.")
+    obligation = args.get("verplichting") or args.get("obligation") or None
+    if obligation is not None:
+        try:
+            obligation = int(obligation)
+        except ValueError:
+            errors["obligation"] = _("Onbekende verplichting.")
+    values = {"sort": sort, "theme": args.get("thema") or args.get("theme") or None,
+              "law": args.get("wet") or args.get("law") or None, "obligation": obligation,
+              "org_type": org_type}
+    return values, errors
+
+
 # --- revisions ------------------------------------------------------------------------------
 
 def record_revision(obj, actor: User | None, fields: dict) -> Revision:

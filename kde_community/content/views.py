@@ -133,3 +133,19 @@ def act(kind_path: str, content_id: int, action: str):
     if target and target.startswith("/") and not target.startswith("//"):
         return redirect(target)
     return redirect(url_for("moderation.queue"))
+
+
+def history_page(post, title: str, back_url: str, hide_authors: bool = False):
+    """Revisions of any contribution, with a diff between the two chosen (?van=&tot=)."""
+    from flask import render_template
+
+    revisions = services.revisions_for(post)
+    by_number = {r.number: r for r in revisions}
+    to_n = request.args.get("tot", type=int) or (revisions[-1].number if revisions else 1)
+    from_n = request.args.get("van", type=int) or max(1, to_n - 1)
+    if from_n not in by_number or to_n not in by_number:
+        abort(404)
+    return render_template(
+        "content/history.html", revisions=revisions,
+        diff=services.diff_revisions(by_number[from_n], by_number[to_n]), from_n=from_n,
+        to_n=to_n, title=title, back_url=back_url, post=post, hide_authors=hide_authors)

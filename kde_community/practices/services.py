@@ -18,7 +18,7 @@ from ..dbtypes import utcnow
 from ..directory.models import Organisation
 from ..errors import Forbidden, NotFound, ValidationError
 from ..extensions import db
-from ..laws.models import ORGANISATION_TYPES, Law, Obligation, Theme
+from ..laws.models import Law, Obligation, Theme
 from ..pagination import Page, paginate
 from ..permissions import (
     can_contribute,
@@ -289,30 +289,16 @@ class PracticeFilters:
 
     @classmethod
     def from_args(cls, args) -> PracticeFilters:
-        errors = {}
+        values, errors = content.common_filters(args, ("nieuw", "nuttig"))
         outcome = args.get("uitkomst") or args.get("outcome") or None
         if outcome and outcome not in OUTCOMES:
             errors["outcome"] = _("Onbekende uitkomst.")
-        org_type = args.get("type") or None
-        if org_type and org_type not in ORGANISATION_TYPES:
-            errors["type"] = _("Onbekend soort organisatie.")
         size = args.get("omvang") or args.get("size") or None
         if size and size not in {key for key, _low, _high in SIZE_CLASSES}:
             errors["size"] = _("Onbekende grootteklasse.")
-        sort = args.get("sorteer") or args.get("sort") or "nieuw"
-        if sort not in ("nieuw", "nuttig"):
-            errors["sort"] = _("Onbekende sortering.")
-        obligation = args.get("verplichting") or args.get("obligation") or None
-        if obligation is not None:
-            try:
-                obligation = int(obligation)
-            except ValueError:
-                errors["obligation"] = _("Onbekende verplichting.")
         if errors:
             raise ValidationError(errors)
-        return cls(outcome=outcome, theme=args.get("thema") or args.get("theme") or None,
-                   law=args.get("wet") or args.get("law") or None, obligation=obligation,
-                   org_type=org_type, size=size, sort=sort)
+        return cls(outcome=outcome, size=size, **values)
 
 
 def list_practices(viewer: User | None, filters: PracticeFilters, page: int, per_page: int,

@@ -19,6 +19,7 @@ from flask_login import current_user, login_required
 
 from ..accounts.views import apply_errors
 from ..content import services as content
+from ..content.views import history_page
 from ..errors import Conflict, ValidationError
 from ..extensions import limiter
 from ..laws.models import ORGANISATION_TYPES
@@ -312,15 +313,6 @@ def delete(practice_id: int):
 @bp.get("/<int:practice_id>/geschiedenis")
 def history(practice_id: int):
     practice = services.get_visible_practice_or_404(practice_id, current_user)
-    revisions = content.revisions_for(practice)
-    by_number = {r.number: r for r in revisions}
-    to_n = request.args.get("tot", type=int) or (revisions[-1].number if revisions else 1)
-    from_n = request.args.get("van", type=int) or max(1, to_n - 1)
-    if from_n not in by_number or to_n not in by_number:
-        abort(404)
-    return render_template(
-        "questions/history.html", revisions=revisions,
-        diff=content.diff_revisions(by_number[from_n], by_number[to_n]), from_n=from_n,
-        to_n=to_n, title=practice.title, post=practice,
-        back_url=url_for("practices.detail", practice_id=practice.id),
-        hide_authors=not can_see_practice_author(current_user, practice))
+    return history_page(practice, practice.title,
+                        url_for("practices.detail", practice_id=practice.id),
+                        hide_authors=not can_see_practice_author(current_user, practice))

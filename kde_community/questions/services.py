@@ -20,7 +20,7 @@ from ..dbtypes import escape_like, utcnow
 from ..directory.models import Organisation
 from ..errors import Conflict, Forbidden, NotFound, ValidationError
 from ..extensions import db
-from ..laws.models import ORGANISATION_TYPES, Law, Obligation, Theme
+from ..laws.models import Law, Obligation, Theme
 from ..notifications import services as follows
 from ..pagination import Page, paginate
 from ..permissions import (
@@ -362,24 +362,10 @@ class QuestionFilters:
 
     @classmethod
     def from_args(cls, args) -> QuestionFilters:
-        errors = {}
-        sort = args.get("sorteer") or args.get("sort") or "nieuw"
-        if sort not in SORTS:
-            errors["sort"] = _("Onbekende sortering.")
-        org_type = args.get("type") or None
-        if org_type and org_type not in ORGANISATION_TYPES:
-            errors["type"] = _("Onbekend soort organisatie.")
-        obligation = args.get("verplichting") or args.get("obligation") or None
-        if obligation is not None:
-            try:
-                obligation = int(obligation)
-            except ValueError:
-                errors["obligation"] = _("Onbekende verplichting.")
+        values, errors = content.common_filters(args, SORTS)
         if errors:
             raise ValidationError(errors)
-        return cls(sort=sort, theme=args.get("thema") or args.get("theme") or None,
-                   law=args.get("wet") or args.get("law") or None, obligation=obligation,
-                   org_type=org_type)
+        return cls(**values)
 
 
 def list_questions(viewer: User | None, filters: QuestionFilters, page: int, per_page: int) -> Page:

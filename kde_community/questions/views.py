@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..accounts.views import apply_errors
-from ..content import services as content
 from ..content.services import FLAG_REASONS
+from ..content.views import history_page
 from ..errors import ValidationError
 from ..extensions import limiter
 from ..laws.models import ORGANISATION_TYPES
@@ -223,31 +223,17 @@ def edit_answer(answer_id: int):
                            preview=preview), status
 
 
-def _history(post, title: str, back_url: str):
-    revisions = services.revisions(post)
-    numbers = [r.number for r in revisions]
-    newest = numbers[-1] if numbers else 1
-    to_n = request.args.get("tot", type=int) or newest
-    from_n = request.args.get("van", type=int) or max(1, to_n - 1)
-    by_number = {r.number: r for r in revisions}
-    if from_n not in by_number or to_n not in by_number:
-        abort(404)
-    diff = content.diff_revisions(by_number[from_n], by_number[to_n])
-    return render_template("questions/history.html", revisions=revisions, diff=diff,
-                           from_n=from_n, to_n=to_n, title=title, back_url=back_url, post=post)
-
-
 @bp.get("/<int:question_id>/geschiedenis")
 def history(question_id: int):
     question = services.get_visible_question_or_404(question_id, current_user)
-    return _history(question, question.title,
+    return history_page(question, question.title,
                     url_for("questions.detail", question_id=question.id))
 
 
 @bp.get("/antwoorden/<int:answer_id>/geschiedenis")
 def answer_history(answer_id: int):
     answer = services.get_visible_answer_or_404(answer_id, current_user)
-    return _history(answer, answer.question.title,
+    return history_page(answer, answer.question.title,
                     url_for("questions.detail", question_id=answer.question_id,
                             _anchor=f"antwoord-{answer.id}"))
 

@@ -72,7 +72,8 @@ def test_anonymous_failure_journey(app, live_server, page, make_user, make_org, 
 
     log_in(page, live_server, author.email)
     page.goto(practice_url)
-    page.get_by_role("textbox", name="Hoe staat het er nu voor?").fill("Een jaar later: updates zijn nu contracteis.")
+    page.get_by_role("textbox", name="Hoe staat het er nu voor?").fill(
+        "Een jaar later: updates zijn nu contracteis.")
     page.get_by_role("button", name="Vervolg toevoegen").click()
     expect(page.locator(".followup")).to_contain_text("updates zijn nu contracteis")
 

@@ -87,7 +87,8 @@ def test_similar_questions_while_typing(app, live_server, page, make_user, make_
     log_in(page, live_server, user.email)
     page.goto(live_server + "/vragen/stellen")
     page.get_by_label("Uw vraag in één zin").press_sequentially("toegankelijkheidsverklaring maken")
-    expect(page.locator("#similar-list")).to_contain_text("verantwoordelijk voor de toegankelijkheidsverklaring")
+    expect(page.locator("#similar-list")).to_contain_text(
+        "verantwoordelijk voor de toegankelijkheidsverklaring")
 
 
 @pytest.mark.parametrize("bypass_csp", [False, True], ids=["csp", "no-csp"])

@@ -45,7 +45,8 @@ CORPUS = {
     "avg": ("DPIA herhalen bij een nieuw zaaksysteem",
             "Wanneer moeten wij de gegevensbeschermingseffectbeoordeling opnieuw doen?"),
     "geo": ("Geodata delen via INSPIRE-diensten", "Onze bestemmingsplannen als open geodata."),
-    "hvd": ("API voor hoogwaardige datasets", "Welke datasets met hoge waarde moeten wij via een API aanbieden?"),
+    "hvd": ("API voor hoogwaardige datasets",
+            "Welke datasets met hoge waarde moeten wij via een API aanbieden?"),
     "glas": ("Vergunning voor glasvezel in de berm", "Termijnen voor graafvergunningen voor glasvezel."),
     "wallet": ("Identiteitswallet aan de balie accepteren",
                "Moet ons loket de Europese digitale identiteitsportemonnee accepteren?"),
@@ -234,3 +235,15 @@ def test_new_content_is_searchable_within_two_seconds(tmp_path, make_user):
         assert found
         db.drop_all()
         db.engine.dispose()
+
+
+def test_practices_in_search_with_outcome_facet(app, make_user, make_practice):
+    make_practice(title="Mislukte koppeling Robijnmarker", summary="Robijnmarker liep vast")
+    make_practice(title="Geslaagde koppeling Robijnmarker", summary="Robijnmarker werkt",
+                  outcome="success", failure_causes=[])
+    services.drain()
+    results = services.search(None, "Robijnmarker")
+    assert results.total == 2
+    assert dict(results.facets["outcome"]) == {"failure": 1, "success": 1}
+    assert dict(results.facets["type"]) == {"practice": 2}
+    assert services.search(None, "Robijnmarker", filters={"outcome": "failure"}).total == 1

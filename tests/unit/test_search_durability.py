@@ -103,7 +103,7 @@ def test_two_writers_at_once(app, make_user):
     def go(uid, tag):
         env_runs.append(run_python(app, code.format(uid=uid, tag=tag), indexer=True, timeout=120))
 
-    threads = [threading.Thread(target=go, args=(uid, tag)) for uid, tag in zip(users, "AB")]
+    threads = [threading.Thread(target=go, args=(uid, tag)) for uid, tag in zip(users, "AB", strict=True)]
     for t in threads:
         t.start()
     for t in threads:

@@ -156,7 +156,8 @@ def test_members_only_questions_are_invisible_to_visitors(app, client, make_user
     make_question(author=member, title="Openbare vraag over incidenten")
     assert client.get(f"/vragen/{secret.id}").status_code == 404
     assert client.get(f"/vragen/{secret.id}/geschiedenis").status_code == 404
-    for path in ("/vragen", "/vragen?sorteer=onbeantwoord", "/", "/vragen/vergelijkbaar?titel=incident+MARKER7",
+    for path in ("/vragen", "/vragen?sorteer=onbeantwoord", "/",
+                 "/vragen/vergelijkbaar?titel=incident+MARKER7",
                  "/api/v1/questions", f"/api/v1/questions/{secret.id}"):
         body = client.get(path).get_data(as_text=True)
         assert "MARKER7" not in body, path
@@ -195,11 +196,11 @@ def test_flag_hide_and_restore(app, client, make_user, make_question):
     question = make_question(author=author, title="Vraag met een ongepaste opmerking")
     answer = services.answer_question(reporter, question, {"body": "Spam spam spam"})
     login(client, author.email)
-    response = submit(client, "/melden/antwoord/%d" % answer.id, {"reason": "spam", "note": "reclame"})
+    response = submit(client, f"/melden/antwoord/{answer.id}", {"reason": "spam", "note": "reclame"})
     assert response.status_code == 302 and count(Flag) == 1
-    assert submit(client, "/melden/antwoord/%d" % answer.id, {"reason": "spam"}).status_code == 302
+    assert submit(client, f"/melden/antwoord/{answer.id}", {"reason": "spam"}).status_code == 302
     assert count(Flag) == 1  # the same member cannot pile up flags
-    assert submit(client, "/melden/antwoord/%d" % answer.id, {"reason": "onzin"}).status_code == 422
+    assert submit(client, f"/melden/antwoord/{answer.id}", {"reason": "onzin"}).status_code == 422
 
     mod = app.test_client()
     login(mod, moderator.email)
