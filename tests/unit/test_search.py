@@ -210,31 +210,36 @@ def test_check_and_reindex(app, runner, make_question):
     assert runner.invoke(args=["search", "check"]).exit_code == 0
 
 
-def test_new_content_is_searchable_within_two_seconds(tmp_path, make_user):
-    """With the writer thread running, as under `make run`."""
+def test_new_content_is_searchable_within_two_seconds(app, tmp_path, make_user):
+    """With the writer thread running, as under `make run` (same database, own process)."""
     import time
 
     from kde_community import create_app
+    from kde_community.accounts.models import User
     from kde_community.extensions import db
     from kde_community.questions import services as questions
     from tests.conftest import make_config
 
-    live = create_app(make_config(tmp_path / "live", KDE_SEARCH_INDEXER=True))
-    with live.app_context():
-        db.create_all()
-        user = make_user()
-        user = db.session.merge(user)
-        started = time.monotonic()
-        questions.ask_question(user, {"title": "Vraag over de Amethistmarker", "body": "nieuw"})
-        found = False
-        while time.monotonic() - started < 2.0 and not found:
-            time.sleep(0.1)
+    user_id = make_user().id
+    db.session.commit()
+    live = create_app(make_config(tmp_path / "live", KDE_SEARCH_INDEXER=True,
+                                  SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"]))
+    try:
+        with live.app_context():
+            user = db.session.get(User, user_id)
+            started = time.monotonic()
+            questions.ask_question(user, {"title": "Vraag over de Amethistmarker", "body": "nieuw"})
+            found = False
+            while time.monotonic() - started < 2.0 and not found:
+                time.sleep(0.1)
+                db.session.remove()
+                found = services.search(None, "Amethistmarker").total == 1
             db.session.remove()
-            found = services.search(None, "Amethistmarker").total == 1
+            assert found
+    finally:
         live.extensions["kde_indexer"].close()
-        assert found
-        db.drop_all()
-        db.engine.dispose()
+        with live.app_context():
+            db.engine.dispose()
 
 
 def test_practices_in_search_with_outcome_facet(app, make_user, make_practice):
