@@ -75,10 +75,17 @@ def page_url(page: int) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def slug_options(items, locale: str) -> list[tuple[str, str]]:
+    """(slug, name in the reader's language) for themes and laws in filter drop-downs."""
+    return [(i.slug, i.short_name(locale) if hasattr(i, "short_name") else i.name(locale))
+            for i in items]
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["format_number"] = format_number
     app.jinja_env.filters["format_decimal"] = format_decimal
+    app.jinja_env.filters["slug_options"] = slug_options
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -48,6 +48,15 @@ _PRACTICE_INPUT = {
     "co_authors": {"type": "array", "items": {"type": "string", "format": "email"}},
 }
 
+_QUESTION_INPUT = {
+    "title": {"type": "string", "minLength": 10, "maxLength": 200},
+    "body": {"type": "string", "minLength": 1, "maxLength": 20000},
+    "visibility": {"type": "string", "enum": ["public", "members"]},
+    "themes": {"type": "array", "items": {"type": "string"}},
+    "laws": {"type": "array", "items": {"type": "string"}},
+    "obligations": {"type": "array", "items": {"type": "integer"}},
+}
+
 COMPONENTS = {
     "Error": {
         "type": "object",
@@ -215,26 +224,12 @@ COMPONENTS = {
         "type": "object",
         "required": ["title", "body"],
         "additionalProperties": False,
-        "properties": {
-            "title": {"type": "string", "minLength": 10, "maxLength": 200},
-            "body": {"type": "string", "minLength": 1, "maxLength": 20000},
-            "visibility": {"type": "string", "enum": ["public", "members"]},
-            "themes": {"type": "array", "items": {"type": "string"}},
-            "laws": {"type": "array", "items": {"type": "string"}},
-            "obligations": {"type": "array", "items": {"type": "integer"}},
-        },
+        "properties": _QUESTION_INPUT,
     },
     "QuestionPatch": {
         "type": "object",
         "additionalProperties": False,
-        "properties": {
-            "title": {"type": "string", "minLength": 10, "maxLength": 200},
-            "body": {"type": "string", "minLength": 1, "maxLength": 20000},
-            "visibility": {"type": "string", "enum": ["public", "members"]},
-            "themes": {"type": "array", "items": {"type": "string"}},
-            "laws": {"type": "array", "items": {"type": "string"}},
-            "obligations": {"type": "array", "items": {"type": "integer"}},
-        },
+        "properties": _QUESTION_INPUT,
     },
     "AnswerInput": {
         "type": "object",
