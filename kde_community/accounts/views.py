@@ -22,6 +22,7 @@ from ..laws.models import ORGANISATION_TYPES
 from ..laws.services import all_themes
 from ..permissions import can_moderate_members, can_view_profile
 from ..templating import ORG_TYPE_LABELS
+from ..web import apply_errors, safe_next
 from . import services
 from .forms import (
     ActionForm,
@@ -45,21 +46,6 @@ def _failed(response) -> bool:
 
 def _limit(name: str):
     return lambda: current_app.config[name]
-
-
-def apply_errors(form, exc: ValidationError) -> None:
-    for name, message in exc.fields.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = [*field.errors, message] if isinstance(field.errors, list) else [message]
-        else:
-            flash(message, "error")
-
-
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("site.home")
 
 
 def _organisation_choices():
@@ -96,7 +82,7 @@ def login():
         else:
             _begin_login(user)
             flash(_("U bent ingelogd."), "ok")
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")))
         return render_template("accounts/login.html", form=form), 422
     return render_template("accounts/login.html", form=form)
 

@@ -11,6 +11,7 @@ from ..accounts.services import pending_members
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..permissions import can_moderate
+from ..web import apply_errors, safe_next
 from . import services
 from .models import ModerationAction
 from .registry import kinds, load
@@ -50,8 +51,6 @@ def report(kind_path: str, content_id: int):
             services.flag(current_user, obj, form.reason.data or "", form.note.data or "")
             db.session.commit()
         except ValidationError as exc:
-            from ..accounts.views import apply_errors
-
             db.session.rollback()
             apply_errors(form, exc)
             status = 422
@@ -129,10 +128,7 @@ def act(kind_path: str, content_id: int, action: str):
         db.session.rollback()
         message = "; ".join(exc.fields.values()) if isinstance(exc, ValidationError) else exc.message
         flash(message, "error")
-    target = request.form.get("next")
-    if target and target.startswith("/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect(url_for("moderation.queue"))
+    return redirect(safe_next(request.form.get("next"), url_for("moderation.queue")))
 
 
 def history_page(post, title: str, back_url: str, hide_authors: bool = False):

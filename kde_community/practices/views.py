@@ -17,7 +17,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..accounts.views import apply_errors
 from ..content import services as content
 from ..content.views import history_page
 from ..errors import Conflict, ValidationError
@@ -34,6 +33,7 @@ from ..permissions import (
     is_practice_writer,
 )
 from ..questions.forms import ActionForm, CommentForm
+from ..web import apply_errors
 from . import services, uploads
 from .forms import AttachmentForm, FollowUpForm, PracticeForm
 from .models import (

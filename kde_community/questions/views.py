@@ -7,7 +7,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..accounts.views import apply_errors
 from ..content.services import FLAG_REASONS
 from ..content.views import history_page
 from ..errors import ValidationError
@@ -17,6 +16,7 @@ from ..laws.services import all_themes, list_laws
 from ..markup import render_markdown
 from ..pagination import page_args
 from ..permissions import can_contribute
+from ..web import apply_errors
 from . import services
 from .forms import ActionForm, AnswerForm, CloseForm, CommentForm, HideForm, PickForm, QuestionForm
 
