@@ -109,6 +109,23 @@ def can_edit_practice(actor: User | None, practice) -> bool:
     return is_practice_writer(actor, practice) or can_moderate(actor)
 
 
+def can_see_full_history(actor: User | None, obj) -> bool:
+    """Writers and moderators see every revision, whatever audience it was written for."""
+    if obj.content_type == "practice":
+        return can_edit_practice(actor, obj)
+    return can_edit_post(actor, obj)
+
+
+def can_see_revision(actor: User | None, obj, revision) -> bool:
+    """Others see a revision only when it was written for an audience that included them, and
+    while the content is anonymous, only revisions written anonymously."""
+    if can_see_full_history(actor, obj):
+        return True
+    if not can_see_audience(actor, revision.visibility, revision.organisation_id):
+        return False
+    return revision.anonymous or not obj.audience.anonymous
+
+
 def can_see_practice_author(actor: User | None, practice) -> bool:
     """Anonymous write-ups name their writers to the writers themselves and moderators only."""
     return not practice.anonymous or is_practice_writer(actor, practice) or can_moderate(actor)

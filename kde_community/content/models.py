@@ -6,9 +6,21 @@ Rows that belong to any contribution name it by (`content_type`, `content_id`), 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from ..accounts.models import User
@@ -62,8 +74,22 @@ class Moderated:
         return self.hidden_at is not None or self.deleted_at is not None
 
 
+@dataclass(frozen=True)
+class Audience:
+    """Who a contribution is written for at one moment: its visibility, the organisation an
+    `organisation` visibility means, and whether its writers are hidden."""
+
+    visibility: str
+    organisation_id: int | None
+    anonymous: bool = False
+
+
 class Revision(db.Model):
-    """An append-only snapshot of a contribution's text after each change."""
+    """An append-only snapshot of a contribution's text after each change.
+
+    It remembers the audience it was written for: a reader sees a revision only when that
+    audience included them (making content public or anonymous never publishes older text).
+    """
 
     __tablename__ = "revisions"
     __table_args__ = (UniqueConstraint("content_type", "content_id", "number"),)
@@ -75,8 +101,16 @@ class Revision(db.Model):
     fields: Mapped[dict] = mapped_column(JSON)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    visibility: Mapped[str] = mapped_column(String(20), default="members")
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"),
+                                                        nullable=True)
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
 
     author: Mapped[User | None] = relationship()
+
+    @property
+    def audience(self) -> Audience:
+        return Audience(self.visibility, self.organisation_id, self.anonymous)
 
 
 class Reaction(db.Model):

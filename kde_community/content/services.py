@@ -126,19 +126,46 @@ def common_filters(args, sorts: tuple[str, ...]) -> tuple[dict, dict]:
 # --- revisions ------------------------------------------------------------------------------
 
 def record_revision(obj, actor: User | None, fields: dict) -> Revision:
-    """Append a snapshot; the object's `revision` counter names it."""
+    """Append a snapshot, stamped with the audience it is written for; the object's
+    `revision` counter names it."""
+    audience = obj.audience
     revision = Revision(content_type=obj.content_type, content_id=obj.id, number=obj.revision,
-                        fields=fields, author_id=actor.id if actor else None, created_at=utcnow())
+                        fields=fields, author_id=actor.id if actor else None, created_at=utcnow(),
+                        visibility=audience.visibility, organisation_id=audience.organisation_id,
+                        anonymous=audience.anonymous)
     db.session.add(revision)
     return revision
 
 
-def revisions_for(obj) -> list[Revision]:
-    return list(db.session.scalars(
+def revisions_for(obj, viewer: User | None) -> list[Revision]:
+    """The revisions of `obj` the viewer may read, oldest first."""
+    from ..permissions import can_see_revision
+
+    return [r for r in db.session.scalars(
         select(Revision)
         .where(Revision.content_type == obj.content_type, Revision.content_id == obj.id)
         .order_by(Revision.number)
-    ))
+    ) if can_see_revision(viewer, obj, r)]
+
+
+def visible_revision_counts(viewer: User | None, objs: list) -> dict[tuple[str, int], int]:
+    """How many revisions of each object the viewer may read, in one query per kind."""
+    from ..permissions import can_see_revision
+
+    counts: dict[tuple[str, int], int] = {}
+    by_type: dict[str, dict[int, object]] = {}
+    for obj in objs:
+        by_type.setdefault(obj.content_type, {})[obj.id] = obj
+        counts[(obj.content_type, obj.id)] = 0
+    for content_type, members in by_type.items():
+        rows = db.session.execute(
+            select(Revision.content_id, Revision.visibility, Revision.organisation_id,
+                   Revision.anonymous)
+            .where(Revision.content_type == content_type, Revision.content_id.in_(list(members))))
+        for row in rows:
+            if can_see_revision(viewer, members[row.content_id], row):
+                counts[(content_type, row.content_id)] += 1
+    return counts
 
 
 @dataclass

@@ -131,15 +131,28 @@ def act(kind_path: str, content_id: int, action: str):
     return redirect(safe_next(request.form.get("next"), url_for("moderation.queue")))
 
 
+def _revision_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
 def history_page(post, title: str, back_url: str, hide_authors: bool = False):
-    """Revisions of any contribution, with a diff between the two chosen (?van=&tot=)."""
+    """The revisions of any contribution the reader may see, with a diff between the two
+    chosen (?van=&tot=); revisions written for an audience without the reader do not exist
+    for them."""
     from flask import render_template
 
-    revisions = services.revisions_for(post)
+    revisions = services.revisions_for(post, current_user)
+    if not revisions:
+        abort(404)
     by_number = {r.number: r for r in revisions}
-    to_n = request.args.get("tot", type=int) or (revisions[-1].number if revisions else 1)
-    from_n = request.args.get("van", type=int) or max(1, to_n - 1)
-    if from_n not in by_number or to_n not in by_number:
+    numbers = [r.number for r in revisions]
+    to_n = _revision_arg("tot") or numbers[-1]
+    if to_n not in by_number:
+        abort(404)
+    earlier = [n for n in numbers if n < to_n]
+    from_n = _revision_arg("van") or (earlier[-1] if earlier else to_n)
+    if from_n not in by_number:
         abort(404)
     return render_template(
         "content/history.html", revisions=revisions,

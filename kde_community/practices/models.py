@@ -9,7 +9,7 @@ from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
-from ..content.models import Moderated, Tagged
+from ..content.models import Audience, Moderated, Tagged
 from ..dbtypes import TimestampMixin, UTCDateTime, utcnow
 from ..directory.models import Organisation
 from ..extensions import db
@@ -134,6 +134,10 @@ class Practice(TimestampMixin, Tagged, Moderated, Searchable, db.Model):
         back_populates="practice", order_by="PracticeAttachment.id")
     followups: Mapped[list[PracticeFollowUp]] = relationship(
         back_populates="practice", order_by="PracticeFollowUp.created_at")
+
+    @property
+    def audience(self) -> Audience:
+        return Audience(self.visibility, self.organisation_id, self.anonymous)
 
     def writer_ids(self) -> set[int]:
         return {self.author_id, *(u.id for u in self.co_authors)}

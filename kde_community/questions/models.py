@@ -8,7 +8,7 @@ from sqlalchemy import Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
-from ..content.models import Moderated, Tagged
+from ..content.models import Audience, Moderated, Tagged
 from ..dbtypes import TimestampMixin, UTCDateTime, utcnow
 from ..directory.models import Organisation
 from ..extensions import db
@@ -58,6 +58,10 @@ class Question(TimestampMixin, Tagged, Moderated, Searchable, db.Model):
     content_type = "question"
 
     @property
+    def audience(self) -> Audience:
+        return Audience(self.visibility, self.organisation_id)
+
+    @property
     def is_closed(self) -> bool:
         return self.closed_at is not None
 
@@ -105,6 +109,11 @@ class Answer(TimestampMixin, Tagged, Moderated, Searchable, db.Model):
     organisation: Mapped[Organisation] = relationship()
 
     content_type = "answer"
+
+    @property
+    def audience(self) -> Audience:
+        """An answer is read by its question's audience."""
+        return self.question.audience
 
     def search_keys(self) -> list[tuple[str, int]]:
         """An answer is part of its question's document."""

@@ -15,7 +15,6 @@ from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
 from ..content import services as content
-from ..content.models import Revision
 from ..dbtypes import escape_like, utcnow
 from ..directory.models import Organisation
 from ..errors import Conflict, Forbidden, NotFound, ValidationError
@@ -458,14 +457,9 @@ def load_thread(question: Question, viewer: User | None) -> Thread:
         changed = [law for law in cited.values() if law.changed_at and law.changed_at > answer.written_at]
         if changed:
             outdated[answer.id] = changed
-    revision_counts = {("question", question.id): question.revision}
-    revision_counts.update({("answer", a.id): a.revision for a in answers})
+    revision_counts = content.visible_revision_counts(viewer, [question, *answers])
     return Thread(question, answers, comments, my_votes,
                   follows.is_following(viewer, "question", question.id), outdated, revision_counts)
-
-
-def revisions(post) -> list[Revision]:
-    return content.revisions_for(post)
 
 
 def unanswered_count(viewer: User | None) -> int:
