@@ -7,6 +7,38 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime, TypeDecorator
 from sqlalchemy.orm import Mapped, mapped_column
 
+# Identifiers and counts are 64-bit signed integers on every database we support; a larger
+# number from a URL or a form can never name a row and must not reach the driver.
+MAX_INT = 2**63 - 1
+
+
+def as_int(value, *, minimum: int = 0, maximum: int = MAX_INT) -> int | None:
+    """A whole number within bounds from user input (str or int), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        if not value or len(value) > 20 or not value.lstrip("-").isdigit():
+            return None
+        value = int(value)
+    if not isinstance(value, int) or not minimum <= value <= maximum:
+        return None
+    return value
+
+
+def insert_if_absent(session, model, **values) -> bool:
+    """Insert one row unless a unique constraint already holds its twin; True when inserted.
+
+    Race-free on SQLite and PostgreSQL (`ON CONFLICT DO NOTHING`): twelve simultaneous votes
+    make one reaction and eleven polite conflicts, never an IntegrityError.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    result = session.execute(insert(model).values(**values).on_conflict_do_nothing())
+    return bool(result.rowcount)
+
 
 def escape_like(text: str) -> str:
     """Text to match literally inside a LIKE pattern (with escape="\\")."""

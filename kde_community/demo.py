@@ -143,6 +143,10 @@ def _load_practices(rows: list[dict]) -> int:
             "themes": row.get("themes", []), "laws": row.get("laws", []),
             "obligations": obligation_ids, "co_authors": row.get("co_authors", []),
         })
+        for invitation in list(practice.invitations):  # demo co-authors said yes
+            invitee = find_user_by_email(invitation.email)
+            if invitee is not None:
+                services.answer_invitation(invitee, invitation, True)
         published = utcnow() - timedelta(days=row.get("published_days_ago", 60))
         _backdate(practice, published)
         writers = practice.writer_ids()

@@ -9,10 +9,12 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 
+from .dbtypes import as_int
 from .errors import ValidationError
 from .extensions import db
 
 MAX_PER_PAGE = 100
+MAX_PAGE = 1_000_000  # page * per_page stays far inside a 64-bit OFFSET
 
 
 @dataclass
@@ -38,18 +40,12 @@ class Page:
 def page_args(args, default_per_page: int = 20) -> tuple[int, int]:
     """`page` and `per_page` from query arguments; bad values raise ValidationError."""
     errors = {}
-    try:
-        page = int(args.get("page", 1))
-        if page < 1:
-            raise ValueError
-    except (TypeError, ValueError):
+    page = as_int(args.get("page", "1"), minimum=1, maximum=MAX_PAGE)
+    if page is None:
         errors["page"] = _("Geef een paginanummer van 1 of hoger.")
         page = 1
-    try:
-        per_page = int(args.get("per_page", default_per_page))
-        if not 1 <= per_page <= MAX_PER_PAGE:
-            raise ValueError
-    except (TypeError, ValueError):
+    per_page = as_int(args.get("per_page", str(default_per_page)), minimum=1, maximum=MAX_PER_PAGE)
+    if per_page is None:
         errors["per_page"] = _("Geef een aantal per pagina van 1 tot en met %(n)d.", n=MAX_PER_PAGE)
         per_page = default_per_page
     if errors:

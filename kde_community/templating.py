@@ -57,22 +57,29 @@ ROLE_LABELS = {
 }
 
 
+def _current_url(**changes) -> str:
+    """The current page with some query arguments changed. Arguments that `url_for` reserves
+    (`_anchor`, `_external`…) or that name a path part are dropped, whatever a link said."""
+    view_args = request.view_args or {}
+    args = {k: v for k, v in request.args.to_dict(flat=False).items()
+            if not k.startswith("_") and k not in view_args}
+    args.update(changes)
+    return url_for(request.endpoint, **view_args, **args)
+
+
 def lang_url(code: str) -> str:
     """The current page in another language."""
-    args = request.args.to_dict(flat=False)
-    args["lang"] = [code]
-    endpoint = request.endpoint or "site.home"
+    if request.endpoint is None:  # an error page has no endpoint to rebuild
+        return url_for("site.home", lang=code)
     try:
-        return url_for(endpoint, **(request.view_args or {}), **args)
-    except Exception:  # noqa: BLE001 — an error page has no endpoint to rebuild
+        return _current_url(lang=[code])
+    except Exception:  # noqa: BLE001 — a page whose URL cannot be rebuilt falls back home
         return url_for("site.home", lang=code)
 
 
 def page_url(page: int) -> str:
     """The current page with another page number, keeping filters."""
-    args = request.args.to_dict(flat=False)
-    args["page"] = [str(page)]
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return _current_url(page=[str(page)])
 
 
 def slug_options(items, locale: str) -> list[tuple[str, str]]:

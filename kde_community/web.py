@@ -5,7 +5,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import flash, url_for
+from werkzeug.routing import IntegerConverter
 
+from .dbtypes import MAX_INT
 from .errors import ValidationError
 
 
@@ -37,3 +39,11 @@ def safe_next(target: str | None, fallback: str | None = None) -> str:
     if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
         return default
     return target
+
+
+class BoundedIntConverter(IntegerConverter):
+    """`<int:…>` in routes: a number beyond 64 bits cannot name a row, so it is a 404 instead
+    of an overflow in the database driver."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_INT, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)

@@ -225,3 +225,14 @@ def make_practice(app, make_user):
 def pdf_bytes(text: str = "test") -> bytes:
     return (b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\n% " + text.encode() +
             b"\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+
+
+def accept_invitations(practice) -> None:
+    """Every invited co-author who is a member says yes."""
+    from kde_community.accounts.services import find_user_by_email
+    from kde_community.practices import services
+
+    for invitation in list(practice.invitations):
+        invitee = find_user_by_email(invitation.email)
+        if invitation.is_open and invitee is not None:
+            services.answer_invitation(invitee, invitation, True)

@@ -98,7 +98,10 @@ def json_body() -> dict[str, Any]:
     """The request's JSON object; 415 when it is not JSON, 400 when it does not parse."""
     if not request.is_json:
         raise UnsupportedMediaType(_("Stuur de gegevens als JSON (Content-Type: application/json)."))
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser goes: not a body we accept
+        data = None
     if not isinstance(data, dict):
         raise BadRequest(_("De JSON kon niet worden gelezen; verwacht wordt één object."))
     return data

@@ -11,7 +11,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
 from ..accounts.models import User
-from ..dbtypes import utcnow
+from ..dbtypes import as_int, insert_if_absent, utcnow
 from ..errors import Conflict, Forbidden, NotFound, ValidationError
 from ..extensions import db
 from ..laws.models import Law, Obligation, Theme
@@ -53,6 +53,14 @@ def clean_text(value, field: str, *, required: bool = True, maximum: int, minimu
     return value
 
 
+def choice(value, allowed, field: str, message) -> str:
+    """One of the `allowed` values, exactly; anything else (null, "", a list, a number) is
+    refused, never replaced by a default."""
+    if not isinstance(value, str) or value not in allowed:
+        raise ValidationError({field: message})
+    return value
+
+
 def resolve_tags(data: dict) -> tuple[list[Theme], list[Law], list[Obligation]]:
     """Themes and laws by slug, obligations by id; anything unknown is refused."""
     errors = {}
@@ -78,10 +86,11 @@ def resolve_tags(data: dict) -> tuple[list[Theme], list[Law], list[Obligation]]:
         errors["laws"] = _("Onbekende wet.")
     ids = []
     for value in obligation_ids:
-        try:
-            ids.append(int(value))
-        except (TypeError, ValueError):
+        number = as_int(value)
+        if number is None:
             errors["obligations"] = _("Onbekende verplichting.")
+        else:
+            ids.append(number)
     obligations = list(db.session.scalars(select(Obligation).where(Obligation.id.in_(ids)))) \
         if ids else []
     if len(obligations) != len(obligation_ids):
@@ -113,9 +122,8 @@ def common_filters(args, sorts: tuple[str, ...]) -> tuple[dict, dict]:
         errors["type"] = _("Onbekend soort organisatie.")
     obligation = args.get("verplichting") or args.get("obligation") or None
     if obligation is not None:
-        try:
-            obligation = int(obligation)
-        except ValueError:
+        obligation = as_int(obligation)
+        if obligation is None:
             errors["obligation"] = _("Onbekende verplichting.")
     values = {"sort": sort, "theme": args.get("thema") or args.get("theme") or None,
               "law": args.get("wet") or args.get("law") or None, "obligation": obligation,
@@ -208,13 +216,9 @@ def add_reaction(actor: User, obj, kind: str) -> None:
         raise Forbidden()
     if getattr(obj, "author_id", None) == actor.id:
         raise ValidationError({"reaction": _("U kunt niet op uw eigen bijdrage stemmen.")})
-    exists = db.session.scalar(select(Reaction.id).where(
-        Reaction.content_type == obj.content_type, Reaction.content_id == obj.id,
-        Reaction.user_id == actor.id, Reaction.kind == kind))
-    if exists:
+    if not insert_if_absent(db.session, Reaction, content_type=obj.content_type,
+                            content_id=obj.id, user_id=actor.id, kind=kind, created_at=utcnow()):
         raise Conflict(_("U heeft dit al gedaan."))
-    db.session.add(Reaction(content_type=obj.content_type, content_id=obj.id, user_id=actor.id,
-                            kind=kind))
 
 
 def remove_reaction(actor: User, obj, kind: str) -> None:

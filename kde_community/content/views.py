@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..accounts.services import pending_members
+from ..dbtypes import as_int
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..permissions import can_moderate
@@ -132,8 +133,7 @@ def act(kind_path: str, content_id: int, action: str):
 
 
 def _revision_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return as_int(request.args.get(name, ""), minimum=1)
 
 
 def history_page(post, title: str, back_url: str, hide_authors: bool = False):

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
-from ..dbtypes import escape_like
+from ..dbtypes import as_int, escape_like
 from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..laws.models import ORGANISATION_TYPES, Theme
@@ -21,14 +21,10 @@ def _int_arg(args, name: str, errors: dict) -> int | None:
     raw = args.get(name)
     if raw in (None, ""):
         return None
-    try:
-        value = int(raw)
-        if value < 0:
-            raise ValueError
-        return value
-    except ValueError:
+    value = as_int(raw, maximum=10**9)
+    if value is None:
         errors[name] = _("Geef een heel getal van 0 of hoger.")
-        return None
+    return value
 
 
 def organisation_query(args) -> Select:

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..accounts.models import User
+from ..dbtypes import insert_if_absent, utcnow
 from ..errors import Conflict, Forbidden
 from ..extensions import db
 from ..permissions import can_contribute
@@ -24,11 +25,10 @@ def follow(actor: User, target_type: str, target_id: int, *, quiet: bool = False
     """Start following; `quiet` makes following twice a no-op instead of a conflict."""
     if not can_contribute(actor):
         raise Forbidden()
-    if is_following(actor, target_type, target_id):
-        if quiet:
-            return
+    added = insert_if_absent(db.session, Follow, user_id=actor.id, target_type=target_type,
+                             target_id=target_id, created_at=utcnow())
+    if not added and not quiet:
         raise Conflict(_("U volgt dit al."))
-    db.session.add(Follow(user_id=actor.id, target_type=target_type, target_id=target_id))
 
 
 def unfollow(actor: User, target_type: str, target_id: int) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
@@ -132,6 +132,8 @@ class Practice(TimestampMixin, Tagged, Moderated, Searchable, db.Model):
                                                    order_by=User.name)
     attachments: Mapped[list[PracticeAttachment]] = relationship(
         back_populates="practice", order_by="PracticeAttachment.id")
+    invitations: Mapped[list[PracticeInvitation]] = relationship(
+        back_populates="practice", order_by="PracticeInvitation.id", cascade="all, delete-orphan")
     followups: Mapped[list[PracticeFollowUp]] = relationship(
         back_populates="practice", order_by="PracticeFollowUp.created_at")
 
@@ -192,6 +194,31 @@ class PracticeAttachment(db.Model):
         if self.practice.anonymous:
             return f"bijlage-{number}.{self.kind}"
         return self.original_name
+
+
+class PracticeInvitation(db.Model):
+    """An invitation to write a practice together. Named co-authors get no rights and are not
+    shown until they accept; the writer sees the same thing whether or not an address
+    belongs to a member (no account enumeration)."""
+
+    __tablename__ = "practice_invitations"
+    __table_args__ = (UniqueConstraint("practice_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practices.id", ondelete="CASCADE"),
+                                             index=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    invited_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    accepted: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+
+    practice: Mapped[Practice] = relationship(back_populates="invitations")
+    invited_by: Mapped[User] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None
 
 
 class PracticeFollowUp(db.Model):

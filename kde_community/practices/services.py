@@ -12,13 +12,14 @@ from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
-from ..accounts.services import find_user_by_email
+from ..accounts.services import find_user_by_email, normalise_email
 from ..content import services as content
 from ..dbtypes import utcnow
 from ..directory.models import Organisation
 from ..errors import Forbidden, NotFound, ValidationError
 from ..extensions import db
 from ..laws.models import Law, Obligation, Theme
+from ..mail import send_mail_after_response
 from ..pagination import Page, paginate
 from ..permissions import (
     can_contribute,
@@ -37,6 +38,7 @@ from .models import (
     Practice,
     PracticeAttachment,
     PracticeFollowUp,
+    PracticeInvitation,
     practice_coauthors,
 )
 
@@ -45,6 +47,7 @@ SECTION_MAX = 20_000
 FOLLOWUP_MAX = 5_000
 REQUIRED_SECTIONS = ("summary", "approach", "lessons")
 MAX_ATTACHMENTS = 10
+MAX_CO_AUTHORS = 10
 
 
 def get_visible_practice_or_404(practice_id: int, viewer: User | None) -> Practice:
@@ -83,26 +86,30 @@ def _fields(data: dict, current: Practice | None = None) -> dict:
                                            required=name in REQUIRED_SECTIONS)
         except ValidationError as exc:
             errors.update(exc.fields)
-    outcome = take("outcome", None)
-    if outcome not in OUTCOMES:
-        errors["outcome"] = _("Kies de uitkomst: geslaagd, deels geslaagd of mislukt.")
-    out["outcome"] = outcome
+    try:
+        out["outcome"] = content.choice(take("outcome", None), OUTCOMES, "outcome",
+                                        _("Kies de uitkomst: geslaagd, deels geslaagd of mislukt."))
+    except ValidationError as exc:
+        errors.update(exc.fields)
     causes = take("failure_causes", [])
     if isinstance(causes, str):
         causes = [causes]
-    if not isinstance(causes, list) or any(c not in FAILURE_CAUSES for c in causes):
+    if not isinstance(causes, list) or any(not isinstance(c, str) or c not in FAILURE_CAUSES
+                                           for c in causes):
         errors["failure_causes"] = _("Kies oorzaken uit de lijst.")
-    out["failure_causes"] = list(dict.fromkeys(causes)) if isinstance(causes, list) else []
+        causes = []
+    out["failure_causes"] = list(dict.fromkeys(causes))
     for name, limit in (("period", 100), ("effort", 200)):
         try:
             out[name] = content.clean_text(take(name), name, required=False, maximum=limit,
                                            single_line=True)
         except ValidationError as exc:
             errors.update(exc.fields)
-    visibility = take("visibility", "public") or "public"
-    if visibility not in PRACTICE_VISIBILITIES:
-        errors["visibility"] = _("Kies wie de praktijk mag zien.")
-    out["visibility"] = visibility
+    try:
+        out["visibility"] = content.choice(take("visibility", "public"), PRACTICE_VISIBILITIES,
+                                           "visibility", _("Kies wie de praktijk mag zien."))
+    except ValidationError as exc:
+        errors.update(exc.fields)
     anonymous = take("anonymous", False)
     if not isinstance(anonymous, bool):
         errors["anonymous"] = _("Geef ja of nee.")
@@ -117,25 +124,119 @@ def _fields(data: dict, current: Practice | None = None) -> dict:
         out["themes"], out["laws"], out["obligations"] = content.resolve_tags(tags)
     except ValidationError as exc:
         errors.update(exc.fields)
-    co_authors = data.get("co_authors",
-                          [u.email for u in current.co_authors] if current is not None else [])
-    if isinstance(co_authors, str):
-        co_authors = [e for e in co_authors.replace(";", ",").split(",") if e.strip()]
-    users = []
-    if not isinstance(co_authors, list) or len(co_authors) > 10:
-        errors["co_authors"] = _("Geef hoogstens 10 e-mailadressen van leden.")
-    else:
-        for email in co_authors:
-            user = find_user_by_email(str(email).strip().lower()) if str(email).strip() else None
-            if user is None or not user.can_log_in:
-                errors["co_authors"] = _("%(email)s is geen lid van KDE Community.",
-                                         email=str(email)[:100])
-                break
-            users.append(user)
-    out["co_authors"] = users
+    try:
+        out["co_authors"] = _co_author_emails(
+            data.get("co_authors", co_author_addresses(current) if current is not None else []))
+    except ValidationError as exc:
+        errors.update(exc.fields)
     if errors:
         raise ValidationError(errors)
     return out
+
+
+def _co_author_emails(value) -> list[str]:
+    """Addresses to invite, checked for form only: whether one belongs to a member is never
+    told to the writer."""
+    if isinstance(value, str):
+        value = [e for e in value.replace(";", ",").split(",") if e.strip()]
+    if not isinstance(value, list) or len(value) > MAX_CO_AUTHORS or not all(
+            isinstance(e, str) for e in value):
+        raise ValidationError({"co_authors": _("Geef hoogstens %(n)d e-mailadressen, gescheiden "
+                                               "door komma's.", n=MAX_CO_AUTHORS)})
+    emails = []
+    for raw in value:
+        try:
+            emails.append(normalise_email(raw))
+        except ValidationError:
+            raise ValidationError({"co_authors": _("%(email)s is geen geldig e-mailadres.",
+                                                   email=raw.strip()[:100])}) from None
+    return list(dict.fromkeys(emails))
+
+
+def co_author_addresses(practice: Practice) -> list[str]:
+    """Accepted co-authors and open invitations, as the writer's form shows them."""
+    return [*(u.email for u in practice.co_authors),
+            *(i.email for i in practice.invitations if i.is_open)]
+
+
+def _sync_co_authors(actor: User, practice: Practice, emails: list[str]) -> list | None:
+    """Keep accepted co-authors that are still named, drop the others, and invite new
+    addresses. None when nothing changed, else the new invitations to mail (members only;
+    the writer sees every address as invited either way)."""
+    invites: list[tuple[PracticeInvitation, User]] = []
+    wanted = {e for e in emails if e != practice.author.email.lower()}
+    changed = False
+    for user in list(practice.co_authors):
+        if user.email.lower() not in wanted:
+            practice.co_authors.remove(user)
+            changed = True
+    accepted = {u.email.lower() for u in practice.co_authors}
+    for invitation in list(practice.invitations):
+        if invitation.is_open and invitation.email not in wanted:
+            practice.invitations.remove(invitation)
+            changed = True
+    known = {i.email: i for i in practice.invitations}
+    for email in sorted(wanted - accepted):
+        invitation = known.get(email)
+        if invitation is not None and invitation.is_open:
+            continue
+        if invitation is not None:  # answered earlier (declined, or accepted and removed)
+            practice.invitations.remove(invitation)
+            db.session.flush()
+        invitation = PracticeInvitation(email=email, invited_by_id=actor.id)
+        practice.invitations.append(invitation)
+        changed = True
+        invitee = find_user_by_email(email)
+        if invitee is not None and invitee.can_log_in:
+            invites.append((invitation, invitee))
+    return invites if changed else None
+
+
+def _mail_invitations(actor: User, invites: list | None) -> None:
+    """After the commit, and after the response: how long saving takes never tells the
+    writer whether an address belongs to a member."""
+    from flask import url_for
+
+    for invitation, invitee in invites or []:
+        send_mail_after_response(invitee.email, _("Uitnodiging: schrijf mee aan een praktijk"), _(
+            "%(name)s nodigt u uit om mede-auteur te worden van de praktijk "
+            "\"%(title)s\" op KDE Community.\n\nBekijk de uitnodiging en neem haar aan of "
+            "wijs haar af:\n%(url)s\n\nPas na uw ja staat uw naam bij de praktijk en kunt u "
+            "haar bewerken.", name=actor.name, title=invitation.practice.title,
+            url=url_for("practices.invitation", invitation_id=invitation.id, _external=True)))
+
+
+def open_invitations(user: User | None) -> list[PracticeInvitation]:
+    """Invitations waiting for this member's answer."""
+    if not is_member(user):
+        return []
+    return list(db.session.scalars(
+        select(PracticeInvitation)
+        .where(PracticeInvitation.email == user.email.lower(),
+               PracticeInvitation.answered_at.is_(None))
+        .join(Practice).where(Practice.deleted_at.is_(None))
+        .options(selectinload(PracticeInvitation.practice),
+                 selectinload(PracticeInvitation.invited_by))
+        .order_by(PracticeInvitation.created_at)))
+
+
+def get_invitation_or_404(invitation_id: int, user: User | None) -> PracticeInvitation:
+    """Only the invited member sees an invitation, and only while it is open."""
+    invitation = db.session.get(PracticeInvitation, invitation_id)
+    if (invitation is None or not is_member(user) or not invitation.is_open
+            or invitation.email != user.email.lower() or invitation.practice.deleted_at):
+        raise NotFound()
+    return invitation
+
+
+def answer_invitation(actor: User, invitation: PracticeInvitation, accept: bool) -> None:
+    invitation = get_invitation_or_404(invitation.id, actor)
+    invitation.answered_at = utcnow()
+    invitation.accepted = accept
+    practice = invitation.practice
+    if accept and actor.id not in practice.writer_ids():
+        practice.co_authors.append(actor)
+    db.session.commit()
 
 
 def _snapshot(practice: Practice) -> dict:
@@ -153,14 +254,16 @@ def write_practice(actor: User, data: dict) -> Practice:
     if not can_contribute(actor):
         raise Forbidden()
     fields = _fields(data)
-    fields["co_authors"] = [u for u in fields["co_authors"] if u.id != actor.id]
+    emails = fields.pop("co_authors")
     now = utcnow()
-    practice = Practice(author_id=actor.id, organisation_id=actor.organisation_id, revision=1,
+    practice = Practice(author=actor, organisation_id=actor.organisation_id, revision=1,
                         created_at=now, updated_at=now, **fields)
     db.session.add(practice)
     db.session.flush()
     content.record_revision(practice, actor, _snapshot(practice))
+    invites = _sync_co_authors(actor, practice, emails)
     db.session.commit()
+    _mail_invitations(actor, invites)
     return practice
 
 
@@ -168,18 +271,20 @@ def edit_practice(actor: User, practice: Practice, data: dict) -> bool:
     if not can_edit_practice(actor, practice):
         raise Forbidden()
     fields = _fields(data, current=practice)
-    fields["co_authors"] = [u for u in fields["co_authors"] if u.id != practice.author_id]
+    emails = fields.pop("co_authors")
     before = _snapshot(practice)
-    co_before = {u.id for u in practice.co_authors}
     for key, value in fields.items():
         setattr(practice, key, value)
     after = _snapshot(practice)
-    if after == before and co_before == {u.id for u in practice.co_authors}:
+    invites = _sync_co_authors(actor, practice, emails)
+    if after == before and invites is None:
         db.session.rollback()
         return False
-    practice.revision += 1
-    content.record_revision(practice, actor, after)
+    if after != before:
+        practice.revision += 1
+        content.record_revision(practice, actor, after)
     db.session.commit()
+    _mail_invitations(actor, invites)
     return True
 
 

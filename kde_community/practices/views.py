@@ -69,7 +69,7 @@ def _data(form: PracticeForm) -> dict:
                                                                "effort", "co_authors")}
     data.update({"outcome": form.outcome.data or None,
                  "failure_causes": form.failure_causes.data or [],
-                 "visibility": form.visibility.data or "public",
+                 "visibility": form.visibility.data,
                  "anonymous": bool(form.anonymous.data),
                  "themes": form.themes.data or [], "laws": form.laws.data or [],
                  "obligations": form.obligations.data or []})
@@ -97,7 +97,28 @@ def _list_context(failures_first: bool = False):
 
 @bp.get("")
 def index():
-    return render_template("practices/index.html", **_list_context())
+    return render_template("practices/index.html", **_list_context(),
+                           invitations=services.open_invitations(current_user))
+
+
+@bp.route("/uitnodigingen/<int:invitation_id>", methods=["GET", "POST"])
+@login_required
+def invitation(invitation_id: int):
+    """The invited member reads who asks what, and says yes or no."""
+    invitation = services.get_invitation_or_404(invitation_id, current_user)
+    form = ActionForm()
+    if request.method == "POST":
+        if not form.validate_on_submit() or form.value.data not in ("ja", "nee"):
+            abort(400)
+        accepted = form.value.data == "ja"
+        services.answer_invitation(current_user, invitation, accepted)
+        if accepted:
+            flash(_("U bent nu mede-auteur van deze praktijk."), "ok")
+            return redirect(url_for("practices.detail", practice_id=invitation.practice_id))
+        flash(_("U heeft de uitnodiging afgewezen."), "ok")
+        return redirect(url_for("practices.index"))
+    return render_template("practices/invitation.html", invitation=invitation,
+                           practice=invitation.practice, action_form=form)
 
 
 @bp.get("/wat-ging-er-mis")
@@ -176,7 +197,7 @@ def edit(practice_id: int):
         for name in ("title", *SECTIONS, "period", "effort", "outcome", "visibility", "anonymous"):
             getattr(form, name).data = getattr(practice, name)
         form.failure_causes.data = list(practice.failure_causes)
-        form.co_authors.data = ", ".join(u.email for u in practice.co_authors)
+        form.co_authors.data = ", ".join(services.co_author_addresses(practice))
         form.themes.data = [t.slug for t in practice.themes]
         form.laws.data = [law.slug for law in practice.laws]
         form.obligations.data = [str(o.id) for o in practice.obligations]
@@ -245,7 +266,8 @@ def download(practice_id: int, attachment_id: int):
     path = uploads.path_of(attachment.stored_name)
     if not path.exists():
         abort(404)
-    return send_file(path, mimetype=attachment.mimetype, as_attachment=True,
+    body = uploads.served(path, attachment.kind, anonymous=attachment.practice.anonymous)
+    return send_file(body, mimetype=attachment.mimetype, as_attachment=True,
                      download_name=attachment.download_name(number), max_age=0)
 
 

@@ -12,7 +12,7 @@ from ..accounts.forms import MultiCheckboxField
 class QuestionForm(FlaskForm):
     title = StringField(_l("Uw vraag in één zin"))
     body = TextAreaField(_l("Toelichting"))
-    visibility = RadioField(_l("Wie mag de vraag zien?"), default="public", validate_choice=False)
+    visibility = RadioField(_l("Wie mag de vraag zien?"), validate_choice=False)
     VISIBILITY_OPTIONS = (
         ("public", _l("Iedereen (openbaar)")),
         ("members", _l("Alleen ingelogde leden")),

@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
 from ..content import services as content
-from ..dbtypes import escape_like, utcnow
+from ..dbtypes import as_int, escape_like, utcnow
 from ..directory.models import Organisation
 from ..errors import Conflict, Forbidden, NotFound, ValidationError
 from ..extensions import db
@@ -88,10 +88,12 @@ def _question_fields(data: dict, *, partial_of: Question | None = None) -> dict:
                                          maximum=BODY_MAX)
     except ValidationError as exc:
         errors.update(exc.fields)
-    visibility = take("visibility", current.visibility if current else "public") or "public"
-    if visibility not in QUESTION_VISIBILITIES:
-        errors["visibility"] = _("Kies openbaar of alleen voor leden.")
-    out["visibility"] = visibility
+    try:
+        out["visibility"] = content.choice(
+            take("visibility", current.visibility if current else "public"), QUESTION_VISIBILITIES,
+            "visibility", _("Kies openbaar of alleen voor leden."))
+    except ValidationError as exc:
+        errors.update(exc.fields)
     tag_data = {
         "themes": take("themes", [t.slug for t in current.themes] if current else []),
         "laws": take("laws", [law.slug for law in current.laws] if current else []),
@@ -275,10 +277,8 @@ def close_question(actor: User, question: Question, reason: str, note: str = "",
     note = content.clean_text(note, "note", required=False, maximum=300)
     target = None
     if reason == "duplicate":
-        try:
-            target = db.session.get(Question, int(duplicate_of or 0))
-        except (TypeError, ValueError):
-            target = None
+        target_id = as_int(duplicate_of, minimum=1)
+        target = db.session.get(Question, target_id) if target_id else None
         if target is None or target.id == question.id or target.is_removed:
             raise ValidationError({"duplicate_of": _("Geef het nummer van de vraag waarvan "
                                                      "dit een dubbele is.")})
@@ -426,6 +426,8 @@ class Thread:
     following: bool
     outdated: dict[int, list[Law]]
     revision_counts: dict[tuple[str, int], int]
+    # The question this one duplicates, only when the viewer may see it.
+    duplicate_of: Question | None = None
 
 
 def load_thread(question: Question, viewer: User | None) -> Thread:
@@ -458,8 +460,12 @@ def load_thread(question: Question, viewer: User | None) -> Thread:
         if changed:
             outdated[answer.id] = changed
     revision_counts = content.visible_revision_counts(viewer, [question, *answers])
+    duplicate_of = question.duplicate_of if question.duplicate_of_id else None
+    if duplicate_of is not None and not can_view_post(viewer, duplicate_of):
+        duplicate_of = None
     return Thread(question, answers, comments, my_votes,
-                  follows.is_following(viewer, "question", question.id), outdated, revision_counts)
+                  follows.is_following(viewer, "question", question.id), outdated, revision_counts,
+                  duplicate_of)
 
 
 def unanswered_count(viewer: User | None) -> int:

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from ..content.services import FLAG_REASONS
 from ..content.views import history_page
+from ..dbtypes import as_int
 from ..errors import ValidationError
 from ..extensions import limiter
 from ..laws.models import ORGANISATION_TYPES
@@ -48,7 +49,7 @@ def _fill_choices(form: QuestionForm) -> dict:
 
 def _form_data(form: QuestionForm) -> dict:
     return {"title": form.title.data, "body": form.body.data,
-            "visibility": form.visibility.data or "public", "themes": form.themes.data or [],
+            "visibility": form.visibility.data, "themes": form.themes.data or [],
             "laws": form.laws.data or [], "obligations": form.obligations.data or []}
 
 
@@ -76,7 +77,7 @@ def similar():
     """Similar questions while typing a title (JSON for the enhancement script)."""
     title = request.args.get("titel", "")[:300]
     items = services.similar_questions(current_user, title,
-                                       exclude_id=request.args.get("behalve", type=int))
+                                       exclude_id=as_int(request.args.get("behalve")))
     return jsonify({"items": [{"id": q.id, "title": q.title, "answers": q.answer_count,
                                "url": url_for("questions.detail", question_id=q.id)}
                               for q in items]})
@@ -251,10 +252,10 @@ def accept(question_id: int):
         services.unaccept_answer(current_user, question)
         flash(_("Het antwoord is niet langer geaccepteerd."), "ok")
         return _back(question.id)
-    try:
-        answer = services.get_visible_answer_or_404(int(value), current_user)
-    except ValueError:
+    answer_id = as_int(value, minimum=1)
+    if answer_id is None:
         abort(400)
+    answer = services.get_visible_answer_or_404(answer_id, current_user)
     services.accept_answer(current_user, question, answer)
     flash(_("U heeft dit antwoord geaccepteerd."), "ok")
     return _back(question.id, f"antwoord-{answer.id}")

@@ -12,7 +12,7 @@ from kde_community.content.models import Comment, Reaction, Revision
 from kde_community.extensions import db
 from kde_community.practices import services
 from kde_community.practices.models import Practice, PracticeAttachment, PracticeFollowUp
-from tests.conftest import PRACTICE, count, login, pdf_bytes, submit
+from tests.conftest import PRACTICE, accept_invitations, count, login, pdf_bytes, submit
 
 ROLES = ("visitor", "member", "author", "coauthor", "colleague", "other", "moderator")
 EVERYONE = set(ROLES) - {"visitor"}
@@ -82,6 +82,7 @@ def test_practice_permission_matrix(app, make_user, make_org, route, visibility)
     def fresh():
         practice = services.write_practice(users["author"], {
             **PRACTICE, "visibility": visibility, "co_authors": [users["coauthor"].email]})
+        accept_invitations(practice)
         attachment = services.add_attachment(users["author"], practice, "a.pdf", pdf_bytes())
         return practice, attachment
 

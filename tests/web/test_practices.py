@@ -12,7 +12,7 @@ from kde_community.accounts.services import create_token
 from kde_community.practices import services
 from kde_community.practices.models import Practice, PracticeAttachment
 from kde_community.search import services as search
-from tests.conftest import count, login, pdf_bytes, submit
+from tests.conftest import accept_invitations, count, login, pdf_bytes, submit
 
 
 @pytest.fixture
@@ -56,6 +56,7 @@ def test_anonymous_write_up_hides_its_author_everywhere(app, client, people):
         "approach": "Een leverancier bouwde een chatbot.", "lessons": "- Regel de exit vooraf",
         "what_went_wrong": "Geen exitstrategie.", "outcome": "failure", "anonymous": True,
         "co_authors": [people["coauthor"].email]})
+    accept_invitations(practice)
     services.add_attachment(author, practice, "Presentatie Hoogheemraadschap Testland.pdf",
                             pdf_bytes())
     services.comment(author, practice, "Aanvulling van de schrijver zelf")
@@ -237,7 +238,7 @@ def test_reactions_followups_and_comments(app, client, people, make_practice):
     ({"title": ""}, "verplicht"), ({"title": "x" * 300}, "hoogstens 200"),
     ({"outcome": ""}, "uitkomst"), ({"lessons": ""}, "verplicht"),
     ({"failure_causes": ["pech"]}, "oorzaken"), ({"visibility": "geheim"}, "Kies wie"),
-    ({"summary": "x" * 30_000}, "hoogstens 20000"), ({"co_authors": "niemand@nergens.nl"}, "geen lid"),
+    ({"summary": "x" * 30_000}, "hoogstens 20000"), ({"co_authors": "niemand@@nergens"}, "geen geldig e-mailadres"),
     ({"laws": ["nep"]}, "Onbekende wet"),
 ])
 def test_bad_write_ups_change_nothing(client, people, change, message):
