@@ -176,3 +176,48 @@ def test_twelve_simultaneous_votes_make_one_vote_and_no_error(app, make_user, ma
     db.session.expire_all()
     assert count(Reaction) == 1
     assert db.session.get(Question, question.id).score == 1
+
+
+@pytest.mark.parametrize("target", [
+    "/%09/evil.example/phish", "/\t/evil.example/phish", "//evil.example", "/\\evil.example",
+    "https://evil.example/", "/%0d%0aSet-Cookie:x=1", "/ok\r\nLocation: https://evil.example",
+    "javascript:alert(1)", "/%2F/evil.example", "\x00/x", " //evil.example",
+])
+def test_login_never_redirects_off_site_or_fails(app, client, make_user, target):
+    from urllib.parse import quote, urljoin, urlsplit
+
+    user = make_user()
+    page = client.get("/inloggen").get_data(as_text=True)
+    from tests.conftest import PASSWORD, csrf_from
+
+    response = client.post(f"/inloggen?next={quote(target, safe='')}", data={
+        "csrf_token": csrf_from(page), "email": user.email, "password": PASSWORD})
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert "\r" not in location and "\n" not in location and "\t" not in location
+    # Resolve it as a browser does: tabs and newlines dropped, backslashes read as slashes.
+    browser_view = location.replace("\\", "/")
+    resolved = urlsplit(urljoin("http://localhost/", browser_view))
+    assert resolved.scheme == "http" and resolved.netloc == "localhost", location
+
+
+def test_safe_next_keeps_same_origin_paths(app):
+    from kde_community.web import safe_next
+
+    with app.test_request_context():
+        assert safe_next("/vragen?thema=ai#antwoord-3") == "/vragen?thema=ai#antwoord-3"
+        assert safe_next("/%09/evil.example/phish") == "/%09/evil.example/phish"  # a local path
+        for bad in ("//evil", "/\t/evil", "/\\evil", "http://evil", "evil", "", None, "/x\ny"):
+            assert safe_next(bad) == "/"
+
+
+def test_moderation_action_never_redirects_off_site(app, client, make_user, make_question):
+    moderator = make_user(role="moderator")
+    question = make_question()
+    login(client, moderator.email)
+    for target in ("/\t/evil.example/x", "//evil.example", "https://evil.example"):
+        response = submit(client, "/moderatie", {"reason": "spam", "next": target},
+                          action=f"/moderatie/vraag/{question.id}/verbergen")
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith("/moderatie"), response.headers["Location"]
+        submit(client, "/moderatie", {"next": "/"}, action=f"/moderatie/vraag/{question.id}/herstellen")
