@@ -1,18 +1,27 @@
-"""Attachments: checked by content (not by name), stored under random names."""
+"""Attachments: checked by content (not by name), stored under random names.
+
+Archives (ODF and Office files are zips) are only ever read in bounded chunks, so a small
+upload cannot make a worker inflate gigabytes. Attachments of anonymous write-ups are served
+without the metadata that names their writer (see `served`).
+"""
 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
+import re
 import secrets
+import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
 
-from ..errors import ValidationError
+from ..errors import Conflict, ValidationError
 
 MAX_BYTES = 20 * 1024 * 1024
 ALLOWED = {
@@ -24,6 +33,24 @@ ALLOWED = {
     "png": "image/png",
     "jpg": "image/jpeg",
 }
+ARCHIVE_KINDS = ("odt", "odp", "docx", "pptx")
+
+# Limits for reading archives: what one member and all members may inflate to, how much
+# smaller than its content a big member may be, and how many members an archive may hold.
+ARCHIVE_MEMBER_MAX = 50 * 1024 * 1024
+ARCHIVE_TOTAL_MAX = 50 * 1024 * 1024
+ARCHIVE_RATIO_MAX = 100
+ARCHIVE_RATIO_FROM = 1024 * 1024  # small members of repetitive XML may compress better
+ARCHIVE_MEMBERS_MAX = 2000
+CHUNK = 64 * 1024
+# Decoding an image takes about 4 bytes per pixel: 50 megapixels is a 50-megapixel camera.
+IMAGE_PIXELS_MAX = 50_000_000
+
+# Characters that turn the reading direction around ("verslag\u202efdp.exe"), refused with
+# their own message because they are the ones used to disguise a name.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+# Control, format, surrogate, private-use characters and line/paragraph separators.
+REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
 
 
 @dataclass
@@ -34,8 +61,62 @@ class CheckedFile:
     name: str
 
 
+# --- reading archives, bounded ----------------------------------------------------------------
+
+# Everything zipfile or zlib may raise on a damaged or hostile archive.
+ARCHIVE_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, RuntimeError,
+                  NotImplementedError, EOFError, ValueError, zlib.error)
+
+
+def _too_big() -> ValidationError:
+    return ValidationError({"attachment": _(
+        "Dit bestand wordt uitgepakt groter dan %(mb)d MB. Zo'n bestand nemen wij niet aan; "
+        "verklein het of deel het op.", mb=ARCHIVE_TOTAL_MAX // (1024 * 1024))})
+
+
+def _too_many() -> ValidationError:
+    return ValidationError({"attachment": _(
+        "Dit bestand bestaat uit meer dan %(n)d onderdelen. Zo'n bestand nemen wij niet aan.",
+        n=ARCHIVE_MEMBERS_MAX)})
+
+
+def _open_archive(data: bytes) -> zipfile.ZipFile:
+    """Open a zip only when what its directory declares stays within the limits.
+
+    Counting central-directory signatures first gives an upper bound on the members before
+    zipfile builds an object for each of them."""
+    if data.count(b"PK\x01\x02") > ARCHIVE_MEMBERS_MAX:
+        raise _too_many()
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    members = archive.infolist()
+    names = [m.filename for m in members]
+    total = sum(m.file_size for m in members)
+    if len(members) > ARCHIVE_MEMBERS_MAX:
+        archive.close()
+        raise _too_many()
+    if total > ARCHIVE_TOTAL_MAX or any(m.file_size > ARCHIVE_MEMBER_MAX for m in members):
+        archive.close()
+        raise _too_big()
+    for member in members:
+        if (member.file_size > ARCHIVE_RATIO_FROM
+                and member.file_size > ARCHIVE_RATIO_MAX * max(member.compress_size, 1)):
+            archive.close()
+            raise ValidationError({"attachment": _(
+                "Dit bestand is verdacht sterk ingepakt (meer dan %(ratio)d keer). Zo'n bestand "
+                "nemen wij niet aan.", ratio=ARCHIVE_RATIO_MAX)})
+    # Only stored and deflated members: zipfile inflates bzip2 and lzma without a bound, and
+    # the same name twice would let two readers see two different files.
+    if (any(m.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) for m in members)
+            or len(set(names)) != len(names)):
+        archive.close()
+        raise zipfile.BadZipFile("unsupported compression or duplicate names")
+    return archive
+
+
 def sniff(data: bytes) -> str | None:
-    """The kind of file by its first bytes and structure, or None when not allowed."""
+    """The kind of file by its first bytes and structure, or None when not allowed.
+
+    Raises ValidationError for an archive that would inflate beyond the limits."""
     if data.startswith(b"%PDF-"):
         return "pdf"
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -43,13 +124,12 @@ def sniff(data: bytes) -> str | None:
     if data.startswith(b"\xff\xd8\xff"):
         return "jpg"
     if data.startswith(b"PK\x03\x04"):
-        import io
-
         try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            with _open_archive(data) as archive:
                 names = set(archive.namelist())
                 if "mimetype" in names:
-                    mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
+                    with archive.open("mimetype") as stream:
+                        mimetype = stream.read(200).decode("ascii", "replace").strip()
                     for kind in ("odt", "odp"):
                         if mimetype == ALLOWED[kind]:
                             return kind
@@ -58,9 +138,20 @@ def sniff(data: bytes) -> str | None:
                         return "docx"
                     if any(n.startswith("ppt/") for n in names):
                         return "pptx"
-        except (zipfile.BadZipFile, KeyError, OSError):
+        except ARCHIVE_ERRORS:
             return None
     return None
+
+
+def _check_name(name: str) -> None:
+    if any(ch in BIDI_CONTROLS for ch in name):
+        raise ValidationError({"attachment": _(
+            "De bestandsnaam bevat een teken dat de leesrichting omdraait (zoals U+202E). Zo'n "
+            "teken kan een naam misleidend maken; geef het bestand een gewone naam.")})
+    if any(unicodedata.category(ch) in REFUSED_CATEGORIES for ch in name):
+        raise ValidationError({"attachment": _(
+            "De bestandsnaam bevat onzichtbare tekens of stuurtekens. Geef het bestand een "
+            "gewone naam.")})
 
 
 def check_upload(filename: str | None, data: bytes) -> CheckedFile:
@@ -68,6 +159,7 @@ def check_upload(filename: str | None, data: bytes) -> CheckedFile:
     if not name or "/" in name or "\\" in name or ".." in name or "\x00" in name:
         raise ValidationError({"attachment": _("Deze bestandsnaam is niet toegestaan. Gebruik een "
                                                "gewone naam zonder mappen of '..'.")})
+    _check_name(name)
     if len(name) > 150:
         raise ValidationError({"attachment": _("De bestandsnaam is te lang (hoogstens 150 tekens).")})
     if len(data) > MAX_BYTES:
@@ -81,6 +173,151 @@ def check_upload(filename: str | None, data: bytes) -> CheckedFile:
             "en JPEG; wij kijken naar de inhoud, niet naar de naam.")})
     stem = name.rsplit(".", 1)[0] if "." in name else name
     return CheckedFile(data=data, kind=kind, mimetype=ALLOWED[kind], name=f"{stem}.{kind}")
+
+
+# --- removing metadata ------------------------------------------------------------------------
+
+class Unreadable(Exception):
+    """The file cannot be read well enough to remove its metadata."""
+
+
+XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+# Every element of these Office parts is optional, so empty parts keep the document valid.
+EMPTY_OFFICE_PARTS = {
+    "docprops/core.xml": XML_DECLARATION + (
+        b'<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
+        b'core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        b'xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/dcmitype/" '
+        b'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"/>'),
+    "docprops/app.xml": XML_DECLARATION + (
+        b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'extended-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'docPropsVTypes"/>'),
+    "docprops/custom.xml": XML_DECLARATION + (
+        b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'custom-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'docPropsVTypes"/>'),
+}
+ODF_META = (b'<?xml version="1.0" encoding="UTF-8"?>\n<office:document-meta '
+            b'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+            b'xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" '
+            b'xmlns:dc="http://purl.org/dc/elements/1.1/" office:version="%s"><office:meta/>'
+            b'</office:document-meta>')
+ODF_VERSION = re.compile(rb'office:version\s*=\s*["\']([0-9]\.[0-9])["\']')
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def _strip_archive(data: bytes) -> bytes:
+    """Rewrite an ODF or Office zip with its document properties emptied.
+
+    ODF's `mimetype` stays first and stored; timestamps, comments and extra fields of the
+    members, which can carry a user's time zone or machine, are not copied."""
+    out = io.BytesIO()
+    total = 0
+    with _open_archive(data) as archive, zipfile.ZipFile(out, "w") as rewritten:
+        members = sorted(archive.infolist(), key=lambda m: m.filename != "mimetype")
+        for member in members:
+            info = zipfile.ZipInfo(member.filename, date_time=ZIP_EPOCH)
+            info.compress_type = (zipfile.ZIP_STORED if member.compress_type == zipfile.ZIP_STORED
+                                  or member.filename == "mimetype" else zipfile.ZIP_DEFLATED)
+            key = member.filename.lower()
+            if key in EMPTY_OFFICE_PARTS:
+                rewritten.writestr(info, EMPTY_OFFICE_PARTS[key])
+            elif key == "meta.xml":
+                with archive.open(member) as source:
+                    version = ODF_VERSION.search(source.read(4096))
+                rewritten.writestr(info, ODF_META % (version.group(1) if version else b"1.2"))
+            elif member.is_dir():
+                info.external_attr = (0o40755 << 16) | 0x10  # a directory, for Unix and DOS
+                rewritten.writestr(info, b"")
+            else:
+                with archive.open(member) as source, rewritten.open(info, "w") as target:
+                    size = 0
+                    while chunk := source.read(CHUNK):
+                        size += len(chunk)
+                        total += len(chunk)
+                        if size > ARCHIVE_MEMBER_MAX or total > ARCHIVE_TOTAL_MAX:
+                            raise _too_big()
+                        target.write(chunk)
+    return out.getvalue()
+
+
+def _strip_pdf(data: bytes) -> bytes:
+    """Drop the Info dictionary and every XMP stream; qpdf writes the file anew, so earlier
+    incremental updates (with their own Info) do not survive either."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        if "/Info" in pdf.trailer:
+            del pdf.trailer["/Info"]
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+                for key in ("/Metadata", "/PieceInfo"):
+                    if key in obj:
+                        del obj[key]
+        out = io.BytesIO()
+        pdf.save(out, fix_metadata_version=False, deterministic_id=True)
+    return out.getvalue()
+
+
+def _strip_image(data: bytes, kind: str) -> bytes:
+    """Decode and save the pixels again, without EXIF, XMP, comments or text chunks.
+
+    The EXIF orientation is applied first, so the picture still stands upright."""
+    from PIL import Image, ImageOps
+
+    # Pillow itself refuses images of more than twice its own pixel limit; ours is lower.
+    with Image.open(io.BytesIO(data), formats=["JPEG", "MPO"] if kind == "jpg" else ["PNG"]) as image:
+        if image.width * image.height > IMAGE_PIXELS_MAX:
+            raise Unreadable("too many pixels")
+        image.load()
+        icc = image.info.get("icc_profile")
+        out = io.BytesIO()
+        if kind == "jpg":
+            upright = ImageOps.exif_transpose(image) if image.getexif().get(0x0112, 1) != 1 else image
+            keep = upright is image and image.format == "JPEG"
+            upright.info = {}  # Pillow would copy a JPEG comment from here
+            upright.save(out, "JPEG", quality="keep" if keep else 95,
+                         **({"icc_profile": icc} if icc else {}))
+        else:
+            image.info = {k: v for k, v in image.info.items() if k in ("transparency", "icc_profile")}
+            image.save(out, "PNG")
+    return out.getvalue()
+
+
+def strip_metadata(data: bytes, kind: str) -> bytes:
+    """The file without the properties that name its writer; visible content is unchanged.
+
+    Raises Unreadable when the file cannot be read well enough to be sure."""
+    try:
+        if kind == "pdf":
+            return _strip_pdf(data)
+        if kind in ("jpg", "png"):
+            return _strip_image(data, kind)
+        if kind in ARCHIVE_KINDS:
+            return _strip_archive(data)
+    except ValidationError as exc:
+        raise Unreadable(str(exc.fields)) from exc
+    except Unreadable:
+        raise
+    except Exception as exc:  # a hostile file may make any parser fail; never serve it as is
+        raise Unreadable(repr(exc)) from exc
+    raise Unreadable(kind)
+
+
+def served(path: Path, kind: str, anonymous: bool) -> Path | io.BytesIO:
+    """What to send for a stored attachment: anonymous write-ups never hand out metadata.
+
+    Stripping happens here, when the file is served, because a write-up can become anonymous
+    after its files were uploaded, and this is the one way files leave the site."""
+    if not anonymous:
+        return path
+    try:
+        return io.BytesIO(strip_metadata(path.read_bytes(), kind))
+    except Unreadable as exc:
+        current_app.logger.warning("Attachment %s not served: %s", path.name, exc)
+        raise Conflict(_("Deze bijlage kunnen wij niet aanbieden: de praktijk is anoniem en wij "
+                         "kunnen de gegevens over de maker niet uit het bestand verwijderen.")) from exc
 
 
 def upload_dir() -> Path:
