@@ -238,7 +238,8 @@ def test_reactions_followups_and_comments(app, client, people, make_practice):
     ({"title": ""}, "verplicht"), ({"title": "x" * 300}, "hoogstens 200"),
     ({"outcome": ""}, "uitkomst"), ({"lessons": ""}, "verplicht"),
     ({"failure_causes": ["pech"]}, "oorzaken"), ({"visibility": "geheim"}, "Kies wie"),
-    ({"summary": "x" * 30_000}, "hoogstens 20000"), ({"co_authors": "niemand@@nergens"}, "geen geldig e-mailadres"),
+    ({"summary": "x" * 30_000}, "hoogstens 20000"),
+    ({"co_authors": "niemand@@nergens"}, "geen geldig e-mailadres"),
     ({"laws": ["nep"]}, "Onbekende wet"),
 ])
 def test_bad_write_ups_change_nothing(client, people, change, message):
