@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 
 import markdown as md
+import markdown.extensions
 import nh3
 from markupsafe import Markup
 
@@ -17,15 +18,21 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}
 ALLOWED_SCHEMES = {"http", "https", "mailto"}
 
 
+class _NoRawHtml(md.extensions.Extension):
+    """Authors write Markdown, not HTML: raw HTML blocks and inline tags stay text (escaped by
+    the renderer), so `a < b` in a code span shows as written, once."""
+
+    def extendMarkdown(self, markdown):  # noqa: N802 — python-markdown's name
+        markdown.preprocessors.deregister("html_block")
+        markdown.inlinePatterns.deregister("html")
+
+
 def render_markdown(text: str | None) -> Markup:
     """Markdown to safe HTML. Raw HTML in the source is escaped, never passed through."""
     if not text:
         return Markup("")
-    html = md.markdown(
-        text.replace("<", "&lt;"),  # no raw HTML from authors, only Markdown
-        extensions=["extra", "sane_lists"],
-        output_format="html",
-    )
+    html = md.markdown(text, extensions=["extra", "sane_lists", _NoRawHtml()],
+                       output_format="html")
     cleaned = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -60,3 +60,15 @@ def test_plain_text_and_empty():
     assert str(render_markdown("")) == ""
     assert plain_text("**Hallo** <b>x</b> wereld") == "Hallo <b>x</b> wereld"
     assert plain_text("een twee drie vier", limit=10) == "een twee…"
+
+
+def test_code_shows_comparison_signs_once():
+    html = str(render_markdown("Gebruik `if a < b && c > d` of\n\n```\nx <= y\n```"))
+    assert "<code>if a &lt; b &amp;&amp; c &gt; d</code>" in html
+    assert "x &lt;= y" in html and "&amp;lt;" not in html
+
+
+def test_raw_html_stays_text():
+    html = str(render_markdown("<b>vet</b> en <div onclick=x>blok</div>\n\n<script>x</script>"))
+    assert "<b>" not in html and "<div" not in html and "<script" not in html
+    assert "&lt;b&gt;vet&lt;/b&gt;" in html
