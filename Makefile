@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app kde_community
 PORT ?= 5000
 export KDE_DATA_DIR ?= $(CURDIR)/instance
 
-.PHONY: install run test lint translations db chromium bench bench-search
+.PHONY: install run test lint translations db chromium redis bench bench-search
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,9 +39,10 @@ db: install
 	@if [ ! -f "$(KDE_DATA_DIR)/.demo-loaded" ]; then \
 		$(FLASK) data load-demo && touch "$(KDE_DATA_DIR)/.demo-loaded"; fi
 
+# Links in mails point at KDE_BASE_URL (never at the request's Host): here, this server.
 run: db
 	@echo "KDE Community: http://127.0.0.1:$(PORT)"
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	KDE_BASE_URL="$${KDE_BASE_URL:-http://127.0.0.1:$(PORT)}" $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # Debian's Chromium drives the browser tests (never a downloaded browser build).
 chromium:
@@ -49,7 +50,13 @@ chromium:
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
 		else echo "Install Debian's chromium (apt-get install chromium) for the browser tests" >&2; exit 1; fi; fi
 
-test: install chromium
+# Debian's Redis: the limits test starts its own redis-server on a free port (shared limiter storage).
+redis:
+	@if ! command -v redis-server >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq redis-server; \
+		else echo "Install Debian's redis-server (apt-get install redis-server) for the limits test" >&2; exit 1; fi; fi
+
+test: install chromium redis
 	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_ARGS)
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 
 from .config import PROJECT_ROOT, load_config
+from .links import KdeFlask, refuse_untrusted_host
+
+LANGUAGES = ("nl", "en")
+LANG_COOKIE = "kde_lang"
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -19,7 +24,7 @@ CSP = (
 def create_app(config: dict | None = None) -> Flask:
     """Application factory; `config` overrides settings read from the environment."""
     settings = load_config(config)
-    app = Flask(
+    app = KdeFlask(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
@@ -28,8 +33,13 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.config.update(settings)
     Path(app.config["KDE_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+    # First of all before_request hooks: an unknown Host is refused before CSRF, limits or views.
+    app.before_request(refuse_untrusted_host)
+    _trust_proxies(app)
+    _warn_about_unsafe_production_settings(app)
 
     _init_extensions(app)
+    _register_language_cookie(app)
     _register_blueprints(app)
     _register_security_headers(app)
 
@@ -63,28 +73,67 @@ def _is_cli() -> bool:
     return "flask" in sys.argv[0] and " run" not in f" {argv}"
 
 
+def _trust_proxies(app: Flask) -> None:
+    """Believe X-Forwarded-For/-Proto only from as many proxies as configured (default none):
+    otherwise any client could pick its own address and escape the per-address limits."""
+    count = int(app.config.get("KDE_PROXY_COUNT") or 0)
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=0)
+
+
+def _warn_about_unsafe_production_settings(app: Flask) -> None:
+    if app.config["KDE_ENV"] != "production":
+        return
+    logger = app.logger
+    if str(app.config.get("RATELIMIT_STORAGE_URI", "memory://")).startswith("memory://"):
+        logger.warning(
+            "KDE_RATELIMIT_STORAGE_URI is memory://: every worker process counts on its own, so "
+            "with N workers the login and other limits allow N times as much. Set it to a shared "
+            "store such as redis://127.0.0.1:6379/0.")
+    if app.config["KDE_BASE_URL"].startswith("http://"):
+        logger.warning("KDE_BASE_URL %s is not https: links in mails will not be encrypted.",
+                       app.config["KDE_BASE_URL"])
+
+
 def _select_locale() -> str:
-    languages = ("nl", "en")
+    """`?lang=` for this page, else the language cookie, else Dutch. Never the session: the
+    session cookie is only written by logging in and out (a language switch must not re-sign it)."""
     if not has_request_context():  # CLI and background work speak Dutch
         return "nl"
     requested = request.args.get("lang")
-    if requested in languages:
-        if session.get("lang") != requested:
-            session["lang"] = requested
+    if requested in LANGUAGES:
         return requested
-    return session.get("lang") if session.get("lang") in languages else "nl"
+    chosen = request.cookies.get(LANG_COOKIE)
+    return chosen if chosen in LANGUAGES else "nl"
+
+
+def _register_language_cookie(app: Flask) -> None:
+    """`?lang=xx` is remembered in its own small cookie, for visitors and members alike."""
+    secure = app.config["KDE_ENV"] == "production"
+
+    @app.after_request
+    def remember_language(response):
+        requested = request.args.get("lang")
+        if requested in LANGUAGES and request.cookies.get(LANG_COOKIE) != requested:
+            response.set_cookie(LANG_COOKIE, requested, max_age=timedelta(days=365), path="/",
+                                secure=secure, httponly=True, samesite="Lax")
+        return response
 
 
 def _init_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
     from .accounts.services import user_for_session
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
+    from .mail import init_mail
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"),
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    init_mail(app)
     babel.init_app(app, locale_selector=_select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

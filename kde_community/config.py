@@ -6,6 +6,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,13 +21,62 @@ def _secret_key(data_dir: Path, env: str) -> str:
         return key
     if env == "production":
         raise ConfigError("KDE_SECRET_KEY must be set when KDE_ENV=production.")
-    # Development: generate once and keep it, so sessions survive restarts.
+    # Development: generate once and keep it, so sessions survive restarts. Several workers
+    # may start at once: the key is written aside and linked into place, so all read one key.
     path = data_dir / "secret_key"
     if not path.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
+        draft = data_dir / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        draft.write_text(secrets.token_urlsafe(48))
+        draft.chmod(0o600)
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another process won the race; its key counts
+        finally:
+            draft.unlink()
     return path.read_text().strip()
+
+
+def _base_url(env: str) -> str:
+    """The public origin for absolute links, from KDE_BASE_URL; never from a request's Host."""
+    raw = (os.environ.get("KDE_BASE_URL") or "").strip()
+    if not raw:
+        if env == "production":
+            raise ConfigError("KDE_BASE_URL must be set when KDE_ENV=production "
+                              "(the public origin, e.g. https://kdecommunity.nl).")
+        raw = f"http://127.0.0.1:{os.environ.get('PORT') or '5000'}"
+    return check_base_url(raw)
+
+
+def check_base_url(raw: str) -> str:
+    """`scheme://host[:port]` without a trailing slash; ConfigError for anything else."""
+    parts = urlsplit(raw.strip())
+    if (parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/")
+            or parts.query or parts.fragment or parts.username or parts.password):
+        raise ConfigError(f"KDE_BASE_URL must be an origin such as https://kdecommunity.nl, "
+                          f"not {raw!r}.")
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+def trusted_hosts(base_url: str, extra: str | None) -> list[str]:
+    """Host names a request may name: the base URL's host plus KDE_TRUSTED_HOSTS (comma-separated)."""
+    hosts = [urlsplit(base_url).hostname or ""]
+    hosts += [h.strip().lower() for h in (extra or "").split(",") if h.strip()]
+    return list(dict.fromkeys(hosts))
+
+
+def _int_env(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}.") from None
+    if value < 0:
+        raise ConfigError(f"{name} must not be negative.")
+    return value
 
 
 def load_config(overrides: dict | None = None) -> dict:
@@ -41,8 +91,13 @@ def load_config(overrides: dict | None = None) -> dict:
         os.environ.get("KDE_DATABASE_URL", f"sqlite:///{data_dir / 'kde.sqlite3'}"),
     )
     production = env == "production"
+    base_url = check_base_url(overrides["KDE_BASE_URL"]) if "KDE_BASE_URL" in overrides \
+        else _base_url(env)
     config = {
         "KDE_ENV": env,
+        "KDE_BASE_URL": base_url,
+        # Behind a reverse proxy: how many proxies' X-Forwarded-For/-Proto to believe. 0 = none.
+        "KDE_PROXY_COUNT": _int_env("KDE_PROXY_COUNT", 0),
         "KDE_DATA_DIR": str(data_dir),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -68,12 +123,27 @@ def load_config(overrides: dict | None = None) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("KDE_RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "KDE_LOGIN_LIMIT": "5 per minute",
+        # Per account, from addresses that never logged in to it: failures beyond this start
+        # an exponential wait (1 s, 2 s, 4 s … at most KDE_LOGIN_BACKOFF_MAX seconds).
+        "KDE_LOGIN_ACCOUNT_LIMIT": "10 per 15 minutes",
+        "KDE_LOGIN_BACKOFF_MAX": 15 * 60,
         "KDE_REGISTER_LIMIT": "10 per hour",
         "KDE_RESET_LIMIT": "5 per 15 minutes",
         "KDE_API_WRITE_LIMIT": "60 per minute",
+        "KDE_SEARCH_LIMIT": "60 per minute",
+        "KDE_POST_LIMIT": "30 per minute",
+        # Per member, shared by every route that uses the same key (ratelimits.member_limit).
+        "KDE_VOTE_LIMIT": "60 per minute",
+        "KDE_REACTION_LIMIT": "60 per minute",
+        "KDE_FLAG_LIMIT": "20 per hour",
         "KDE_TOKEN_MAX_AGE": 3 * 24 * 3600,
     }
     config.update(overrides)
+    config["KDE_BASE_URL"] = base_url
+    if "TRUSTED_HOSTS" not in overrides:
+        extra = os.environ.get("KDE_TRUSTED_HOSTS")
+        # Production answers only to its own host names (400 otherwise); development to any.
+        config["TRUSTED_HOSTS"] = trusted_hosts(base_url, extra) if production or extra else None
     if "SECRET_KEY" not in config:
         config["SECRET_KEY"] = _secret_key(data_dir, env)
     return config

@@ -1,4 +1,9 @@
-"""Outgoing mail: to $KDE_DATA_DIR/outbox as .eml files, or through SMTP when KDE_SMTP_URL is set."""
+"""Outgoing mail: to $KDE_DATA_DIR/outbox as .eml files, or through SMTP when KDE_SMTP_URL is set.
+
+The one place that sends. `send_mail` hands a message over at once (CLI, worker, moderators'
+actions); `send_mail_after_response` waits until the response has gone out, so that how long
+a page takes says nothing about whether a mail was sent (registration, password reset).
+"""
 
 from __future__ import annotations
 
@@ -10,13 +15,12 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
-from flask import current_app
+from flask import Flask, current_app, g, has_request_context
 
 from .dbtypes import utcnow
 
 
-def send_mail(to: str, subject: str, body: str) -> bool:
-    """Send one plain-text mail; False when it could not be handed over (logged, never a 500)."""
+def _compose(to: str, subject: str, body: str) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = current_app.config["KDE_MAIL_FROM"]
     msg["To"] = to
@@ -24,6 +28,44 @@ def send_mail(to: str, subject: str, body: str) -> bool:
     msg["Date"] = format_datetime(utcnow())
     msg["Message-ID"] = make_msgid(domain="kdecommunity.nl")
     msg.set_content(body)
+    return msg
+
+
+def send_mail(to: str, subject: str, body: str) -> bool:
+    """Send one plain-text mail; False when it could not be handed over (logged, never a 500)."""
+    return _deliver(_compose(to, subject, body))
+
+
+def send_mail_after_response(to: str, subject: str, body: str) -> None:
+    """Send once the response is complete (inside a request); at once elsewhere.
+
+    The message is composed now, in the reader's language; the WSGI server hands it over
+    when it closes the response (`response.call_on_close`), after the last byte went out.
+    """
+    msg = _compose(to, subject, body)
+    if not has_request_context():
+        _deliver(msg)
+        return
+    g.setdefault("kde_mail_queue", []).append(msg)
+
+
+def init_mail(app: Flask) -> None:
+    @app.after_request
+    def send_queued_mail_on_close(response):
+        queued = g.pop("kde_mail_queue", None)
+        if queued:
+            real_app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+            def deliver_all() -> None:
+                with real_app.app_context():
+                    for msg in queued:
+                        _deliver(msg)
+
+            response.call_on_close(deliver_all)
+        return response
+
+
+def _deliver(msg: EmailMessage) -> bool:
     url = current_app.config.get("KDE_SMTP_URL")
     try:
         if url:
@@ -31,7 +73,7 @@ def send_mail(to: str, subject: str, body: str) -> bool:
         else:
             _write_outbox(msg)
     except (OSError, smtplib.SMTPException):
-        current_app.logger.exception("Could not send mail %r", subject)
+        current_app.logger.exception("Could not send mail %r", msg["Subject"])
         return False
     return True
 

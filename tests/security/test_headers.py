@@ -68,6 +68,7 @@ def test_production_headers_and_cookies(tmp_path, monkeypatch):
     from tests.conftest import make_config
 
     monkeypatch.setenv("KDE_SECRET_KEY", "a-real-secret-from-the-environment")
+    monkeypatch.setenv("KDE_BASE_URL", "https://kde.example.nl")
     config = make_config(tmp_path, KDE_ENV="production")
     del config["SECRET_KEY"]
     app = create_app(config)
@@ -92,11 +93,12 @@ def test_hsts_in_production(tmp_path, monkeypatch):
     from tests.conftest import make_config
 
     monkeypatch.setenv("KDE_SECRET_KEY", "a-real-secret-from-the-environment")
+    monkeypatch.setenv("KDE_BASE_URL", "https://kde.example.nl")
     config = make_config(tmp_path, KDE_ENV="production")
     del config["SECRET_KEY"]
     app = create_app(config)
     with app.app_context():
         db.create_all()
-        response = app.test_client().get("/healthz")
+        response = app.test_client().get("/healthz", base_url="https://kde.example.nl")
         assert "max-age=" in response.headers["Strict-Transport-Security"]
         db.drop_all()
