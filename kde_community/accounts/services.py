@@ -10,17 +10,20 @@ import secrets
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from ..dbtypes import utcnow
 from ..directory.models import Organisation
 from ..errors import Forbidden, NotFound, ValidationError
 from ..extensions import db
 from ..laws.models import Theme
-from ..mail import send_mail
+from ..links import absolute_url
+from ..mail import send_mail, send_mail_after_response
 from .models import ROLES, ApiToken, User, UserSession
 from .passwords import hash_password, password_problem, verify_password
 
@@ -54,6 +57,17 @@ def _clean_name(value: str | None, field: str = "name") -> str:
     return value
 
 
+def canonical_email(raw: str) -> str:
+    """The address as accounts store it; the trimmed, lower-cased input when it is not valid.
+
+    Used to key the login back-off, so spelling variants of one address share one counter.
+    """
+    try:
+        return normalise_email(raw)
+    except ValidationError:
+        return (raw or "").strip().lower()[:254]
+
+
 def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.lower()))
 
@@ -68,7 +82,11 @@ def organisation_by_slug(slug: str | None) -> Organisation | None:
 
 @dataclass
 class Registration:
-    user: User
+    """What the registration page may show: only what the visitor typed, so the answer is the
+    same whether or not the address already had an account."""
+
+    email: str
+    organisation: Organisation
     domain_match: bool
 
 
@@ -76,7 +94,9 @@ def register(data: dict) -> Registration:
     """Create a pending member and send the confirmation link.
 
     An address at one of the organisation's own domains becomes active once confirmed;
-    any other address also needs a moderator's approval.
+    any other address also needs a moderator's approval. An address that already has an
+    account gets the same answer (no account enumeration) and its owner a mail saying that
+    someone tried; the existing account does not change.
     """
     errors: dict[str, str] = {}
     try:
@@ -96,38 +116,59 @@ def register(data: dict) -> Registration:
     problem = password_problem(password, name=name, email=email)
     if problem:
         errors["password"] = problem
-    if email and find_user_by_email(email):
-        errors["email"] = _("Er bestaat al een account met dit e-mailadres. "
-                            "Log in of vraag een nieuw wachtwoord aan.")
     if errors:
         raise ValidationError(errors)
     domain_match = organisation.owns_email(email)
-    user = User(
-        name=name,
-        email=email,
-        password_hash=hash_password(password),
-        organisation=organisation,
-        role="member",
-        approval="approved" if domain_match else "pending",
-    )
-    db.session.add(user)
-    db.session.commit()
-    send_confirmation(user)
-    return Registration(user=user, domain_match=domain_match)
+    result = Registration(email=email, organisation=organisation, domain_match=domain_match)
+    password_hash = hash_password(password)  # also for a known address: the same work, the same time
+    existing = find_user_by_email(email)
+    if existing is None:
+        user = User(
+            name=name,
+            email=email,
+            password_hash=password_hash,
+            organisation=organisation,
+            role="member",
+            approval="approved" if domain_match else "pending",
+        )
+        db.session.add(user)
+        try:
+            db.session.commit()
+        except IntegrityError:  # registered a moment ago by a simultaneous request
+            db.session.rollback()
+            existing = find_user_by_email(email)
+        else:
+            send_confirmation(user)
+            return result
+    if existing is not None:
+        _tell_owner_about_registration_attempt(existing)
+    return result
+
+
+def _tell_owner_about_registration_attempt(user: User) -> None:
+    body = _(
+        "Beste %(name)s,\n\nIemand heeft geprobeerd een nieuw account bij KDE Community aan te "
+        "maken met uw e-mailadres. U heeft al een account; daaraan is niets veranderd.\n\n"
+        "Was u dat zelf? Log dan in met uw bestaande account:\n\n%(login)s\n\n"
+        "Weet u uw wachtwoord niet meer? Kies dan een nieuw wachtwoord:\n\n%(reset)s\n\n"
+        "Was u het niet? Dan kunt u deze e-mail negeren.",
+        name=user.name, login=absolute_url("accounts.login"),
+        reset=absolute_url("accounts.forgot_password"))
+    send_mail_after_response(user.email, _("Aanmelding met uw e-mailadres bij KDE Community"), body)
 
 
 def _serializer(salt: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
-def send_confirmation(user: User) -> bool:
+def send_confirmation(user: User) -> None:
     token = _serializer("confirm-email").dumps({"uid": user.id, "email": user.email})
-    link = url_for("accounts.confirm", token=token, _external=True)
+    link = absolute_url("accounts.confirm", token=token)
     body = _(
         "Beste %(name)s,\n\nBevestig uw e-mailadres voor KDE Community met deze link:\n\n%(link)s\n\n"
         "De link is drie dagen geldig. Heeft u zich niet aangemeld? Dan kunt u deze e-mail negeren.",
         name=user.name, link=link)
-    return send_mail(user.email, _("Bevestig uw e-mailadres voor KDE Community"), body)
+    send_mail_after_response(user.email, _("Bevestig uw e-mailadres voor KDE Community"), body)
 
 
 def confirm_email(token: str) -> User:
@@ -184,6 +225,9 @@ def start_session(user: User) -> str:
 
 
 def user_for_session(user_id: str | None, secret: str | None) -> User | None:
+    """The member of a live login. A login ends at logout, at a password change, and at the
+    latest PERMANENT_SESSION_LIFETIME after it began, however active the cookie was since:
+    re-signing a cookie never extends the login on the server."""
     if not user_id or not secret or not str(user_id).isdigit():
         return None
     row = db.session.scalar(
@@ -194,6 +238,10 @@ def user_for_session(user_id: str | None, secret: str | None) -> User | None:
         )
     )
     if row is None or not row.user.can_log_in:
+        return None
+    if row.created_at + current_app.config["PERMANENT_SESSION_LIFETIME"] <= utcnow():
+        row.revoked_at = utcnow()
+        db.session.commit()
         return None
     return row.user
 
@@ -219,21 +267,52 @@ def end_all_sessions(user: User) -> None:
 
 # --- passwords ------------------------------------------------------------------------------
 
-def change_password(actor: User, current: str, new: str) -> None:
-    """Set a new password; every login of the user ends (the caller starts a fresh one)."""
+@dataclass
+class PasswordChanged:
+    user: User
+    tokens_revoked: int
+
+
+def change_password(actor: User, current: str, new: str) -> PasswordChanged:
+    """Set a new password; every login and every API token of the user ends (the caller
+    starts a fresh login)."""
     if not verify_password(actor.password_hash, current or ""):
         raise ValidationError({"current_password": _("Uw huidige wachtwoord klopt niet.")})
-    _set_password(actor, new)
+    return _set_password(actor, new)
 
 
-def _set_password(user: User, new: str) -> None:
+def _set_password(user: User, new: str) -> PasswordChanged:
+    """A new password ends everything the old one opened: logins, reset links and API tokens
+    (a token made by whoever knew the old password must not outlive it)."""
     problem = password_problem(new or "", name=user.name, email=user.email)
     if problem:
         raise ValidationError({"password": problem})
     user.password_hash = hash_password(new)
     user.credentials_version += 1
     end_all_sessions(user)
+    revoked = revoke_all_tokens(user)
     db.session.commit()
+    _tell_owner_about_password_change(user, revoked)
+    return PasswordChanged(user=user, tokens_revoked=revoked)
+
+
+def tokens_revoked_notice(count: int) -> str:
+    """The sentence shown and mailed when a password change revoked API keys."""
+    return ngettext(
+        "Uw API-sleutel is ingetrokken; maak op uw profielpagina een nieuwe voor koppelingen "
+        "die er een nodig hebben.",
+        "Uw %(num)d API-sleutels zijn ingetrokken; maak op uw profielpagina nieuwe voor "
+        "koppelingen die er een nodig hebben.", count)
+
+
+def _tell_owner_about_password_change(user: User, tokens_revoked: int) -> None:
+    tokens = f"\n\n{tokens_revoked_notice(tokens_revoked)}" if tokens_revoked else ""
+    body = _(
+        "Beste %(name)s,\n\nHet wachtwoord van uw account bij KDE Community is zojuist gewijzigd. "
+        "U bent overal uitgelogd.%(tokens)s\n\nHeeft u dit niet zelf gedaan? Kies dan meteen een "
+        "nieuw wachtwoord:\n\n%(reset)s",
+        name=user.name, tokens=tokens, reset=absolute_url("accounts.forgot_password"))
+    send_mail_after_response(user.email, _("Uw wachtwoord voor KDE Community is gewijzigd"), body)
 
 
 def request_password_reset(email: str) -> None:
@@ -246,13 +325,14 @@ def request_password_reset(email: str) -> None:
     if user is None or not user.active:
         return
     token = _serializer("reset-password").dumps({"uid": user.id, "v": user.credentials_version})
-    link = url_for("accounts.reset_password", token=token, _external=True)
+    link = absolute_url("accounts.reset_password", token=token)
     body = _(
         "Beste %(name)s,\n\nMet deze link kiest u een nieuw wachtwoord voor KDE Community:\n\n"
         "%(link)s\n\nDe link is drie dagen geldig en werkt één keer. Heeft u dit niet gevraagd? "
         "Dan kunt u deze e-mail negeren; uw wachtwoord blijft hetzelfde.",
         name=user.name, link=link)
-    send_mail(user.email, _("Nieuw wachtwoord voor KDE Community"), body)
+    # After the response: an address with an account must not take longer than one without.
+    send_mail_after_response(user.email, _("Nieuw wachtwoord voor KDE Community"), body)
 
 
 def user_for_reset_token(token: str) -> User:
@@ -267,14 +347,12 @@ def user_for_reset_token(token: str) -> User:
     return user
 
 
-def reset_password(token: str, new: str) -> User:
+def reset_password(token: str, new: str) -> PasswordChanged:
     user = user_for_reset_token(token)
-    _set_password(user, new)
     # Following the link proves the address.
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
-        db.session.commit()
-    return user
+    return _set_password(user, new)
 
 
 # --- profile --------------------------------------------------------------------------------
@@ -313,6 +391,16 @@ def create_token(actor: User, label: str = "") -> tuple[ApiToken, str]:
     db.session.add(token)
     db.session.commit()
     return token, secret
+
+
+def revoke_all_tokens(user: User) -> int:
+    """Revoke every active API token of `user` (in the caller's transaction); how many."""
+    result = db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    return result.rowcount or 0
 
 
 def revoke_token(actor: User, token_id: int) -> None:
@@ -363,7 +451,7 @@ def decide_membership(actor: User, user_id: int, approve: bool) -> User:
     if approve:
         body = _("Beste %(name)s,\n\nUw aanmelding bij KDE Community is goedgekeurd. "
                  "Welkom! U kunt nu inloggen: %(link)s", name=user.name,
-                 link=url_for("accounts.login", _external=True))
+                 link=absolute_url("accounts.login"))
         send_mail(user.email, _("Uw aanmelding is goedgekeurd"), body)
     else:
         body = _("Beste %(name)s,\n\nUw aanmelding bij KDE Community is niet goedgekeurd. "

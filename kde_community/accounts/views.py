@@ -14,8 +14,10 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
+from .. import ratelimits
 from ..errors import ValidationError
 from ..extensions import db, limiter
 from ..laws.models import ORGANISATION_TYPES
@@ -61,12 +63,18 @@ def _organisation_choices():
 
 def _begin_login(user: User) -> None:
     """A fresh session for every login: nothing from before survives."""
-    lang = session.get("lang")
     session.clear()
-    if lang:
-        session["lang"] = lang
     session["sid"] = services.start_session(user)
     login_user(user)
+
+
+def _wait_message(seconds: int) -> str:
+    if seconds < 60:
+        when = ngettext("%(num)d seconde", "%(num)d seconden", seconds)
+    else:
+        when = ngettext("%(num)d minuut", "%(num)d minuten", -(-seconds // 60))
+    return _("Voor dit account is te vaak een verkeerd wachtwoord geprobeerd. Probeer het over "
+             "%(when)s opnieuw, of kies een nieuw wachtwoord via ‘Wachtwoord vergeten’.", when=when)
 
 
 @bp.route("/inloggen", methods=["GET", "POST"])
@@ -74,15 +82,26 @@ def _begin_login(user: User) -> None:
 def login():
     form = LoginForm()
     if form.validate_on_submit():
+        account = services.canonical_email(form.email.data or "")
+        # Per account (see ratelimits.py): wait before the password is even checked.
+        if wait := ratelimits.login_wait(account):
+            form.password.errors = [_wait_message(wait)]
+            response = current_app.make_response(
+                (render_template("accounts/login.html", form=form), 429))
+            response.headers["Retry-After"] = str(wait)
+            return response
         user = services.authenticate(form.email.data or "", form.password.data or "")
         if user is None:
+            ratelimits.login_failed(account)
             form.password.errors = [_("Dit e-mailadres en wachtwoord horen niet bij elkaar.")]
-        elif refusal := services.login_refusal(user):
-            form.email.errors = [refusal]
         else:
-            _begin_login(user)
-            flash(_("U bent ingelogd."), "ok")
-            return redirect(safe_next(request.args.get("next")))
+            ratelimits.login_succeeded(account)
+            if refusal := services.login_refusal(user):
+                form.email.errors = [refusal]
+            else:
+                _begin_login(user)
+                flash(_("U bent ingelogd."), "ok")
+                return redirect(safe_next(request.args.get("next")))
         return render_template("accounts/login.html", form=form), 422
     return render_template("accounts/login.html", form=form)
 
@@ -94,10 +113,7 @@ def logout():
         abort(400)
     services.end_session(session.get("sid"))
     logout_user()
-    lang = session.get("lang")
     session.clear()
-    if lang:
-        session["lang"] = lang
     flash(_("U bent uitgelogd."), "ok")
     return redirect(url_for("site.home"))
 
@@ -119,8 +135,8 @@ def register():
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            return render_template("accounts/registered.html", user=result.user,
-                                   domain_match=result.domain_match)
+            # The same page whether or not the address already had an account.
+            return render_template("accounts/registered.html", registration=result)
         return render_template("accounts/register.html", form=form, groups=groups), 422
     return render_template("accounts/register.html", form=form, groups=groups)
 
@@ -165,13 +181,18 @@ def reset_password(token: str):
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
-            services.reset_password(token, form.password.data or "")
+            changed = services.reset_password(token, form.password.data or "")
         except ValidationError as exc:
             apply_errors(form, exc)
             return render_template("accounts/reset.html", form=form), 422
+        # The link proved the mailbox: this address may log in even while the account is
+        # under attack (see ratelimits.py).
+        ratelimits.login_succeeded(changed.user.email)
         logout_user()
         session.clear()
         flash(_("Uw wachtwoord is gewijzigd. Log in met uw nieuwe wachtwoord."), "ok")
+        if changed.tokens_revoked:
+            flash(services.tokens_revoked_notice(changed.tokens_revoked), "ok")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset.html", form=form)
 
@@ -238,14 +259,16 @@ def change_password():
     if not form.validate_on_submit():
         abort(400)
     try:
-        services.change_password(current_user, form.current_password.data or "",
-                                 form.password.data or "")
+        changed = services.change_password(current_user, form.current_password.data or "",
+                                           form.password.data or "")
     except ValidationError as exc:
         apply_errors(form, exc)
         return _profile_page(current_user, password_form=form), 422
     # Every earlier login has ended; this browser continues with a fresh one.
     _begin_login(current_user._get_current_object())
     flash(_("Uw wachtwoord is gewijzigd. U bent op andere apparaten uitgelogd."), "ok")
+    if changed.tokens_revoked:
+        flash(services.tokens_revoked_notice(changed.tokens_revoked), "ok")
     return redirect(url_for("accounts.profile"))
 
 
