@@ -12,6 +12,7 @@ from ..dbtypes import as_int
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..permissions import can_moderate
+from ..ratelimits import member_limit
 from ..web import apply_errors, safe_next
 from . import services
 from .models import ModerationAction
@@ -39,6 +40,7 @@ def _load_visible(kind_path: str, content_id: int):
 
 @bp.route("/melden/<kind_path>/<int:content_id>", methods=["GET", "POST"])
 @login_required
+@member_limit("KDE_FLAG_LIMIT")
 def report(kind_path: str, content_id: int):
     from ..questions.forms import FlagForm
 

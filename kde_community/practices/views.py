@@ -33,6 +33,7 @@ from ..permissions import (
     is_practice_writer,
 )
 from ..questions.forms import ActionForm, CommentForm
+from ..ratelimits import member_limit
 from ..web import apply_errors
 from . import services, uploads
 from .forms import AttachmentForm, FollowUpForm, PracticeForm
@@ -273,6 +274,7 @@ def download(practice_id: int, attachment_id: int):
 
 @bp.post("/<int:practice_id>/reactie")
 @login_required
+@member_limit("KDE_REACTION_LIMIT")
 def react(practice_id: int):
     practice = services.get_visible_practice_or_404(practice_id, current_user)
     value = _require_value()

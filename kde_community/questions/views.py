@@ -17,6 +17,7 @@ from ..laws.services import all_themes, list_laws
 from ..markup import render_markdown
 from ..pagination import page_args
 from ..permissions import can_contribute
+from ..ratelimits import member_limit
 from ..web import apply_errors
 from . import services
 from .forms import ActionForm, AnswerForm, CloseForm, CommentForm, HideForm, PickForm, QuestionForm
@@ -263,6 +264,7 @@ def accept(question_id: int):
 
 @bp.post("/<int:question_id>/stem")
 @login_required
+@member_limit("KDE_VOTE_LIMIT")
 def vote_question(question_id: int):
     question = services.get_visible_question_or_404(question_id, current_user)
     _vote(question, _require_action())
@@ -271,6 +273,7 @@ def vote_question(question_id: int):
 
 @bp.post("/antwoorden/<int:answer_id>/stem")
 @login_required
+@member_limit("KDE_VOTE_LIMIT")
 def vote_answer(answer_id: int):
     answer = services.get_visible_answer_or_404(answer_id, current_user)
     _vote(answer, _require_action())
