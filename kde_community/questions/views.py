@@ -74,6 +74,7 @@ def index():
 
 
 @bp.get("/vergelijkbaar")
+@limiter.limit(lambda: __import__("flask").current_app.config["KDE_SEARCH_LIMIT"])
 def similar():
     """Similar questions while typing a title (JSON for the enhancement script)."""
     title = request.args.get("titel", "")[:300]

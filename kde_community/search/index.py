@@ -2,15 +2,24 @@
 
 Documents are dicts made by the models (see models.Searchable):
   key, type, id, title, body, url, date (datetime), visibility (public|members|organisation),
-  org_id, org_name, org_type, themes [slug], laws [slug], outcome, extra (text, not shown).
+  org_id, org_name, org_type, themes [slug], laws [slug], outcome, extra (text, not shown),
+  writers [user id] (who may always see it, e.g. a write-up's writers).
+
+Every query is bounded, whoever sends it (see the constants below and README "Search"): a
+query costs at most MAX_TERMS words, a prefix* stands for at most MAX_EXPANSIONS words, and
+matching stops after the time budget with the hits found so far. What was cut is reported
+as notice codes on the results; the web layer words them.
 """
 
 from __future__ import annotations
 
 import hashlib
+import heapq
+import itertools
 import json
 import re
 import threading
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,13 +35,36 @@ from whoosh.analysis import (
     StemFilter,
     StopFilter,
 )
+from whoosh.collectors import FilterCollector, WrappingCollector
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.query import And, AndNot, Every, Not, Or, Term
+from whoosh.idsets import BitSet
+from whoosh.query import And, AndNot, Every, Not, NullQuery, Or, Prefix, Term, Wildcard
+from whoosh.searching import ResultsPage, TimeLimit
 from whoosh.support.charset import accent_map
 
 FACETS = ("type", "themes", "laws", "org_type", "outcome")
 # Reference documents are many and short; contributions are what people come for.
 TYPE_BOOST = {"law": 1.3, "obligation": 0.5, "organisation": 0.7, "network": 0.8}
+
+# --- bounds: what one query may cost ---------------------------------------------------------
+# Measured on 3,500 documents: 78 one- and two-letter prefixes took 12 s; with these bounds the
+# same query takes well under a second and no query can hold a worker for long.
+MAX_TERMS = 12          # words (phrase words count one each) per query; the rest are dropped
+MIN_PREFIX = 3          # letters before a trailing * ; shorter, or * elsewhere: a plain word
+MAX_EXPANSIONS = 50     # words one prefix* stands for, per field: the most frequent ones
+PREFIX_SCAN = 400       # lexicon words looked at to choose them
+TIME_BUDGET = 1.5       # seconds of matching; then the hits found so far are returned
+MAX_SUGGEST_WORD = 30   # longer words get no "did you mean" (edit-distance search is costly)
+
+# Notice codes on Results.notices (the views word them)
+TOO_MANY_TERMS = "too_many_terms"
+WILDCARD_IGNORED = "wildcard_ignored"
+PREFIX_CAPPED = "prefix_capped"
+TOO_BROAD = "too_broad"
+
+OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "REQUIRE"}
+_TOKEN = re.compile(r'[-+]?"[^"]*"?|[()]|[^\s()"]+')
+_PREFIX = re.compile(rf"(\w{{{MIN_PREFIX},}})\*+")
 
 
 class DutchPluralFilter(Filter):
@@ -79,6 +111,8 @@ def schema() -> Schema:
         # Words for "did you mean": filled from public documents only, so a suggestion
         # can never reveal a word from private content.
         spelling=TEXT(analyzer=plain_analyzer(), spelling=True),
+        # User ids who see the document whatever its audience (a write-up's writers).
+        writers=KEYWORD(commas=True),
     )
 
 
@@ -114,6 +148,7 @@ class Results:
     per_page: int
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     suggestion: str | None = None
+    notices: list[str] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -178,8 +213,7 @@ class WhooshBackend:
 
     def apply(self, changes: dict[str, dict | None], timeout: float = 30.0) -> None:
         """Replace or remove documents by key, in one commit (delete, then add)."""
-        ix = self.open()
-        writer = ix.writer(timeout=timeout)
+        writer = self._writer(timeout=timeout)
         try:
             for key, doc in changes.items():
                 writer.delete_by_term("key", key)
@@ -192,8 +226,7 @@ class WhooshBackend:
 
     def add_many(self, docs, timeout: float = 60.0) -> int:
         """Add documents to an empty index (rebuild); returns how many."""
-        ix = self.open()
-        writer = ix.writer(timeout=timeout, procs=1, limitmb=256)
+        writer = self._writer(timeout=timeout, procs=1, limitmb=256)
         n = 0
         try:
             for doc in docs:
@@ -204,6 +237,20 @@ class WhooshBackend:
             raise
         writer.commit()
         return n
+
+    def _writer(self, **kwargs):
+        """A writer whose schema has every field this version indexes: an index made by an
+        older version gains the new fields (they are empty until its documents are refreshed,
+        which the stamps make happen)."""
+        writer = self.open().writer(**kwargs)
+        try:
+            for name, field_type in schema().items():
+                if name not in writer.schema:
+                    writer.add_field(name, field_type)
+        except BaseException:
+            writer.cancel()
+            raise
+        return writer
 
     def stamps(self) -> dict[str, str]:
         ix = self.open()
@@ -223,6 +270,7 @@ class WhooshBackend:
             "org_id": str(doc.get("org_id") or ""), "org_name": doc.get("org_name") or "",
             "org_type": doc.get("org_type") or "", "themes": ",".join(doc.get("themes") or []),
             "laws": ",".join(doc.get("laws") or []), "outcome": doc.get("outcome") or "",
+            "writers": ",".join(str(user_id) for user_id in doc.get("writers") or []),
             "stamp": doc.get("stamp") or stamp(doc),
             "_boost": TYPE_BOOST.get(doc["type"], 1.0),
         }
@@ -235,24 +283,42 @@ class WhooshBackend:
     # --- querying -------------------------------------------------------------------------
 
     def search(self, text: str, *, audience: dict, law_terms: list[str], filters: dict,
-               sort: str = "relevance", page: int = 1, per_page: int = 20) -> Results:
-        """`audience`: {"members": bool, "org_id": int|None}; `law_terms`: law slugs the
-        query named by one of their aliases (already removed from `text`)."""
+               sort: str = "relevance", page: int = 1, per_page: int = 20,
+               time_budget: float = TIME_BUDGET) -> Results:
+        """`audience`: {"members": bool, "org_id": int|None, "user_id": int|None} (a member's
+        organisation and id); `law_terms`: law slugs the query named by one of their aliases
+        (already removed from `text`). Matching stops after `time_budget` seconds."""
+        deadline = time.monotonic() + time_budget
         searcher = self.searcher()
-        schema = searcher.schema
-        query = self._parse(schema, text, law_terms)
+        text, notices = bound_text(text)
+        query = self._parse(searcher.schema, text, law_terms)
+        allowed = self._audience_docs(searcher, audience)
         narrowed = [Term(name, value) for name, value in filters.items() if value]
-        restrict = And(narrowed) if len(narrowed) > 1 else (narrowed[0] if narrowed else None)
+        if narrowed:
+            restrict = And(narrowed) if len(narrowed) > 1 else narrowed[0]
+            allowed = allowed & BitSet(searcher.docs_for_query(restrict),
+                                       size=searcher.doc_count_all())
+        if next(iter(allowed), None) is None:
+            # Never hand Whoosh an empty allow-list: it reads an empty one as "no filter".
+            return Results([], 0, page, per_page, {name: [] for name in FACETS}, None, notices)
         # Single-valued facets come from columns; "type" also yields every matching document,
         # which the multi-valued facets (themes, laws) intersect with cached term postings.
         facets = {"type": sorting.FieldFacet("type", maptype=sorting.UnorderedList),
                   "org_type": sorting.FieldFacet("org_type"),
                   "outcome": sorting.FieldFacet("outcome")}
         sortedby = sorting.FieldFacet("date", reverse=True) if sort == "date" else None
-        results = searcher.search_page(query, page, pagelen=per_page, filter=restrict,
-                                       mask=self._audience_mask(audience),
-                                       groupedby=facets, sortedby=sortedby,
-                                       maptype=sorting.Count)
+        inner = searcher.collector(limit=page * per_page, groupedby=facets, sortedby=sortedby,
+                                   maptype=sorting.Count)
+        # The allow-list wraps the deadline: Whoosh filters only in the outermost collector.
+        collector = FilterCollector(DeadlineCollector(inner, deadline), allow=allowed)
+        try:
+            searcher.search_with_collector(query, collector)
+        except TimeLimit:
+            notices.append(TOO_BROAD)
+        results = ResultsPage(collector.results(), page, per_page)
+        if any(isinstance(q, BoundedPrefix) and q.capped(searcher.reader())
+               for q in query.leaves()):
+            notices.append(PREFIX_CAPPED)
         results.results.fragmenter = highlight.ContextFragmenter(maxchars=300, surround=60)
         results.results.formatter = MarkFormatter()
         items = []
@@ -282,9 +348,9 @@ class WhooshBackend:
             for name in FACETS
         }
         suggestion = None
-        if text.strip() and results.total < 3:
+        if text.strip() and results.total < 3 and TOO_BROAD not in notices:
             suggestion = self._suggest(searcher, text)
-        return Results(items, results.total, page, per_page, facet_counts, suggestion)
+        return Results(items, results.total, page, per_page, facet_counts, suggestion, notices)
 
     @staticmethod
     def _term_docs(searcher, field: str) -> dict[str, frozenset[int]]:
@@ -298,12 +364,35 @@ class WhooshBackend:
             }
         return cache[field]
 
-    def _audience_mask(self, audience: dict):
-        """What the reader may NOT see (a small set, so cheaper than listing what they may)."""
-        if not audience.get("members"):
-            return Or([Term("visibility", "members"), Term("visibility", "organisation")])
-        return AndNot(Term("visibility", "organisation"),
-                      Term("org_id", str(audience.get("org_id") or "")))
+    @staticmethod
+    def _audience_docs(searcher, audience: dict) -> BitSet:
+        """The documents the reader may see, as an allow-list (permissions.py, as in lists):
+        public; for members also members-only, their own organisation's, and what they wrote.
+        Hidden and deleted content is never in the index. The shared part is cached with the
+        searcher, so only the reader's own few documents are looked up per query."""
+        members = bool(audience.get("members"))
+        cache = searcher.__dict__.setdefault("_kde_audience", {})
+        key = "members" if members else "public"
+        if key not in cache:
+            visibilities = ["public", "members"] if members else ["public"]
+            cache[key] = BitSet(
+                searcher.docs_for_query(Or([Term("visibility", v) for v in visibilities])),
+                size=searcher.doc_count_all())
+        allowed = cache[key]
+        if not members:
+            return allowed
+        own = []
+        if audience.get("org_id"):
+            own.append(And([Term("visibility", "organisation"),
+                            Term("org_id", str(audience["org_id"]))]))
+        if audience.get("user_id"):
+            own.append(Term("writers", str(audience["user_id"])))
+        extra = list(searcher.docs_for_query(Or(own))) if own else []
+        if not extra:
+            return allowed
+        allowed = allowed.copy()
+        allowed.update(extra)
+        return allowed
 
     def _parser(self, schema, fieldnames=("title", "body", "extra")):
         parser = qparser.MultifieldParser(list(fieldnames), schema, group=qparser.AndGroup)
@@ -315,41 +404,180 @@ class WhooshBackend:
         return parser
 
     def _parse(self, schema, text: str, law_terms: list[str]):
+        """The query for bounded text: the query language, or failing that its plain words
+        (operators, quotes and brackets ignored), or nothing; never an exception."""
         parts = []
         text = text.strip()
         if text:
-            try:
-                parsed = self._parser(schema).parse(text)
-            except Exception:  # noqa: BLE001 — any syntax error falls back to plain words
-                parsed = None
-            if parsed is None or _is_degenerate(parsed):
-                words = " ".join(re.findall(r"\w+", text))
-                parsed = self._parser(schema).parse(words) if words else None
-            if parsed is not None and not _is_degenerate(parsed):
+            parsed = None
+            words = " ".join(re.findall(r"\w+", text))
+            for make_parser, attempt in ((self._parser, text), (self._words_parser, words)):
+                if not attempt:
+                    continue
+                try:
+                    parsed = _bounded_query(make_parser(schema).parse(attempt))
+                except Exception:  # noqa: BLE001 — any syntax error falls back to plain words
+                    parsed = None
+                if not _is_degenerate(parsed):
+                    break
+            if not _is_degenerate(parsed):
                 parts.append(parsed)
         for slug in law_terms:
             parts.append(Term("laws", slug))
         if not parts:
-            return Every() if not text else Not(Every())
+            return Every() if not text else NullQuery
         return And(parts) if len(parts) > 1 else parts[0]
 
+    def _words_parser(self, schema, fieldnames=("title", "body", "extra")):
+        """Every token a word: no operators, groups, phrases or wildcards."""
+        return qparser.MultifieldParser(list(fieldnames), schema, group=qparser.AndGroup,
+                                        plugins=[])
+
     def _suggest(self, searcher, text: str) -> str | None:
-        words = re.findall(r"\w+", text.lower())
+        """"Did you mean": each word corrected to the nearest word of a document that is public
+        now. The lexicon still holds the words of deleted (e.g. since made private) documents
+        until segments merge, so a candidate counts only if a live public document has it."""
+        words = [token.text for token in plain_analyzer()(
+            " ".join(word for word in re.findall(r"\w+", text) if word not in OPERATORS))]
         if not words or len(words) > 8:
             return None
-        corrector = searcher.corrector("spelling")
+        public = self._audience_docs(searcher, {"members": False})
         corrected, changed = [], False
         for word in words:
-            options = corrector.suggest(word, limit=1, maxdist=2) if len(word) > 3 else []
-            if options and options[0] != word:
-                corrected.append(options[0])
-                changed = True
-            else:
-                corrected.append(word)
+            better = None
+            if 3 < len(word) <= MAX_SUGGEST_WORD and not _public_count(searcher, word, public):
+                better = _closest_public_word(searcher, word, public)
+            corrected.append(better or word)
+            changed = changed or better is not None
         return " ".join(corrected) if changed else None
 
 
-def _is_degenerate(query) -> bool:
-    from whoosh.query import NullQuery
+class DeadlineCollector(WrappingCollector):
+    """Stops matching at a deadline (raises TimeLimit; the collected hits remain).
 
+    Not Whoosh's TimeLimitCollector: it needs a timer thread or SIGALRM, and it checks only in
+    its own collect loop, which runs instead of the allow-list's (outside the FilterCollector
+    it would let every match through) or not at all (inside it). This checks the clock as
+    matches are read, inside the FilterCollector."""
+
+    def __init__(self, child, deadline: float):
+        super().__init__(child)
+        self.deadline = deadline
+
+    def matches(self):
+        for n, docnum in enumerate(self.child.matches()):
+            if not n & 127 and time.monotonic() > self.deadline:
+                raise TimeLimit
+            yield docnum
+
+
+class BoundedPrefix(Prefix):
+    """`word*` standing for at most MAX_EXPANSIONS words: the most frequent of the first
+    PREFIX_SCAN in the lexicon (an unbounded prefix expands to thousands of term readers)."""
+
+    def _btexts(self, ixreader):
+        scanned = list(itertools.islice(ixreader.expand_prefix(self.fieldname, self.text),
+                                        PREFIX_SCAN))
+        if len(scanned) <= MAX_EXPANSIONS:
+            return scanned
+        frequency = ixreader.doc_frequency
+        return sorted(heapq.nlargest(MAX_EXPANSIONS, scanned,
+                                     key=lambda term: frequency(self.fieldname, term)))
+
+    def capped(self, ixreader) -> bool:
+        words = ixreader.expand_prefix(self.fieldname, self.text)
+        return len(list(itertools.islice(words, MAX_EXPANSIONS + 1))) > MAX_EXPANSIONS
+
+
+def bound_text(text: str) -> tuple[str, list[str]]:
+    """The query text within the bounds, and notice codes for what was changed: at most
+    MAX_TERMS words, `*` only at the end of a word of MIN_PREFIX letters or more (elsewhere it
+    is dropped and the word searched as it is), operators and brackets kept as they are."""
+    out, notices, count = [], [], 0
+
+    def note(code):
+        if code not in notices:
+            notices.append(code)
+
+    for part in _TOKEN.findall(text):
+        if part == ")":
+            out.append(part)
+            continue
+        if count >= MAX_TERMS:
+            if re.search(r"\w", part) and part not in OPERATORS:
+                note(TOO_MANY_TERMS)
+            continue
+        if part.lstrip("-+").startswith('"'):
+            words = re.findall(r"\w+", part)
+            if "*" in part or "?" in part:
+                note(WILDCARD_IGNORED)
+            if len(words) > MAX_TERMS - count:
+                note(TOO_MANY_TERMS)
+                words = words[:MAX_TERMS - count]
+            if words:
+                out.append(part[0].strip('"') + '"' + " ".join(words) + '"')
+                count += len(words)
+            continue
+        if part == "(" or part in OPERATORS:
+            out.append(part)
+            continue
+        sign = re.match(r"[-+]*", part).group()[:1]
+        body = part.lstrip("-+")
+        pieces = [body]
+        if "*" in body or "?" in body:
+            if _PREFIX.fullmatch(body):
+                pieces = [body.rstrip("*") + "*"]
+            else:
+                note(WILDCARD_IGNORED)
+                pieces = [piece for piece in re.split(r"[*?]+", body) if piece]
+        for piece in pieces:
+            if not re.search(r"\w", piece):
+                continue
+            if count >= MAX_TERMS:
+                note(TOO_MANY_TERMS)
+                break
+            out.append(sign + piece)
+            count += 1
+    return " ".join(out), notices
+
+
+def _bounded_query(query):
+    """The parsed query with every pattern bounded (defence in depth behind bound_text) and
+    no AndNot: Whoosh's AndNot matcher can miss its first exclusion."""
+
+    def visit(q):
+        if isinstance(q, AndNot):
+            return And([q.a, Not(q.b)])
+        if isinstance(q, (Prefix, Wildcard)) and not isinstance(q, BoundedPrefix):
+            literal = re.split(r"[*?\[]", q.text, maxsplit=1)[0]
+            if len(literal) < MIN_PREFIX:
+                return Term(q.fieldname, literal, boost=q.boost)
+            return BoundedPrefix(q.fieldname, literal, boost=q.boost)
+        return q
+
+    return None if query is None else query.accept(visit)
+
+
+def _public_count(searcher, word: str, public) -> int:
+    """Live public documents with this word (deleted documents' postings are skipped)."""
+    return sum(1 for docnum in searcher.docs_for_query(Term("spelling", word)) if docnum in public)
+
+
+def _closest_public_word(searcher, word: str, public) -> str | None:
+    """The nearest word (edit distance 1, then 2) in a live public document, most common first."""
+    for distance in (1, 2):
+        candidates = set()
+        for reader, _offset in searcher.reader().leaf_readers():
+            if "spelling" in reader.schema:
+                # The first letter is kept: most typos are later, and it bounds the search.
+                candidates.update(reader.terms_within("spelling", word, distance, prefix=1))
+        candidates.discard(word)
+        counted = [(n, candidate) for candidate in sorted(candidates)
+                   if (n := _public_count(searcher, candidate, public))]
+        if counted:
+            return max(counted, key=lambda item: item[0])[1]
+    return None
+
+
+def _is_degenerate(query) -> bool:
     return query is None or query is NullQuery or isinstance(query, type(NullQuery))

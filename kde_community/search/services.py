@@ -23,7 +23,7 @@ from ..accounts.models import User
 from ..extensions import db
 from ..laws.models import Law
 from ..permissions import is_member
-from .index import Results, WhooshBackend, normalise, stamp
+from .index import TIME_BUDGET, Results, WhooshBackend, normalise, stamp
 from .models import Searchable, SearchOutbox
 
 BATCH = 500
@@ -88,6 +88,9 @@ def build_document(obj: Searchable, aliases: list[LawAlias]) -> dict | None:
         return None
     doc["laws"] = sorted(set(doc.get("laws") or []) | mentioned_laws(
         f"{doc.get('title', '')} {doc.get('body', '')}", aliases))
+    if callable(getattr(obj, "writer_ids", None)):
+        # Writers see their own write-up whatever its audience (permissions.can_view_practice).
+        doc["writers"] = sorted(obj.writer_ids())
     doc["stamp"] = stamp(doc)
     return doc
 
@@ -227,6 +230,8 @@ def reconcile() -> Differences:
 
 def search(viewer: User | None, text: str, *, filters: dict | None = None, sort: str = "relevance",
            page: int = 1, per_page: int = 20) -> Results:
+    """What the viewer may see, for a query bounded in words, prefixes and time (index.py);
+    what was cut is in `Results.notices`."""
     text = (text or "")[:500]
     text = "".join(c for c in text if c.isprintable())
     law_terms = []
@@ -237,10 +242,13 @@ def search(viewer: User | None, text: str, *, filters: dict | None = None, sort:
             folded = re.sub(pattern, " ", folded)
             if alias.slug not in law_terms:
                 law_terms.append(alias.slug)
-    audience = {"members": is_member(viewer),
-                "org_id": viewer.organisation_id if is_member(viewer) else None}
+    member = is_member(viewer)
+    audience = {"members": member, "org_id": viewer.organisation_id if member else None,
+                "user_id": viewer.id if member else None}
     return backend().search(folded if law_terms else text, audience=audience, law_terms=law_terms,
-                            filters=filters or {}, sort=sort, page=page, per_page=per_page)
+                            filters=filters or {}, sort=sort, page=page, per_page=per_page,
+                            time_budget=current_app.config.get("KDE_SEARCH_TIME_BUDGET",
+                                                               TIME_BUDGET))
 
 
 def normalise_keep_punctuation(text: str) -> str:
