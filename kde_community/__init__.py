@@ -40,6 +40,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     _init_extensions(app)
     _register_language_cookie(app)
+    from .web import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter
     _register_blueprints(app)
     _register_security_headers(app)
 
