@@ -29,6 +29,11 @@ from .extensions import limiter
 KNOWN_ADDRESS_SECONDS = 30 * 24 * 3600  # an address that logged in stays trusted this long
 
 
+def setting(config_key: str):
+    """A limit read from the configuration when the request comes (tests change it)."""
+    return lambda: current_app.config[config_key]
+
+
 def member_key() -> str:
     """Per member when logged in; per address otherwise."""
     if current_user.is_authenticated:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from ..extensions import limiter
+from ..links import base_url
 from ..search import services
 from ..search.views import notices, search_args, search_limit
 from .core import api_actor, iso, route
@@ -25,7 +26,7 @@ def search():
     text, filters, sort, page, per_page = search_args(request.args)
     results = services.search(api_actor(), text, filters=filters, sort=sort, page=page,
                               per_page=per_page)
-    base = request.host_url.rstrip("/")
+    base = base_url()
     return jsonify({
         "items": [{"type": h.type, "id": h.id, "title": h.title, "url": base + h.url,
                    "snippet": str(h.snippet), "organisation": h.org_name or None,

@@ -65,12 +65,14 @@ def _choices(form: PracticeForm) -> dict:
             "SECTIONS": SECTIONS}
 
 
-def _data(form: PracticeForm) -> dict:
+def _data(form: PracticeForm, *, new: bool = False) -> dict:
+    """The form as service input; as for questions, only a new write-up takes the visibility
+    the form shows checked when none was sent."""
     data = {name: getattr(form, name).data or "" for name in ("title", *SECTIONS, "period",
                                                                "effort", "co_authors")}
     data.update({"outcome": form.outcome.data or None,
                  "failure_causes": form.failure_causes.data or [],
-                 "visibility": form.visibility.data,
+                 "visibility": form.visibility.data or ("public" if new else None),
                  "anonymous": bool(form.anonymous.data),
                  "themes": form.themes.data or [], "laws": form.laws.data or [],
                  "obligations": form.obligations.data or []})
@@ -145,7 +147,7 @@ def write():
                 data = upload.read() if upload and upload.filename else None
                 if data is not None:
                     uploads.check_upload(upload.filename, data)  # refuse before anything is stored
-                practice = services.write_practice(current_user, _data(form))
+                practice = services.write_practice(current_user, _data(form, new=True))
                 if data is not None:
                     services.add_attachment(current_user, practice, upload.filename, data)
             except ValidationError as exc:

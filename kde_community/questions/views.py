@@ -17,7 +17,7 @@ from ..laws.services import all_themes, list_laws
 from ..markup import render_markdown
 from ..pagination import page_args
 from ..permissions import can_contribute
-from ..ratelimits import member_limit
+from ..ratelimits import member_limit, setting
 from ..web import apply_errors
 from . import services
 from .forms import ActionForm, AnswerForm, CloseForm, CommentForm, HideForm, PickForm, QuestionForm
@@ -48,9 +48,12 @@ def _fill_choices(form: QuestionForm) -> dict:
     return {"laws": laws, "locale": locale}
 
 
-def _form_data(form: QuestionForm) -> dict:
+def _form_data(form: QuestionForm, *, new: bool = False) -> dict:
+    """The form as service input. A new question without a visibility choice gets the one
+    the form shows checked; an edit never widens the audience by omission."""
+    visibility = form.visibility.data or ("public" if new else None)
     return {"title": form.title.data, "body": form.body.data,
-            "visibility": form.visibility.data, "themes": form.themes.data or [],
+            "visibility": visibility, "themes": form.themes.data or [],
             "laws": form.laws.data or [], "obligations": form.obligations.data or []}
 
 
@@ -74,7 +77,7 @@ def index():
 
 
 @bp.get("/vergelijkbaar")
-@limiter.limit(lambda: __import__("flask").current_app.config["KDE_SEARCH_LIMIT"])
+@limiter.limit(setting("KDE_SEARCH_LIMIT"))
 def similar():
     """Similar questions while typing a title (JSON for the enhancement script)."""
     title = request.args.get("titel", "")[:300]
@@ -103,7 +106,7 @@ def ask():
             preview = render_markdown(form.body.data)
         else:
             try:
-                question = services.ask_question(current_user, _form_data(form))
+                question = services.ask_question(current_user, _form_data(form, new=True))
             except ValidationError as exc:
                 apply_errors(form, exc)
                 status = 422
