@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -29,6 +30,11 @@ from ..extensions import db
 from ..laws.models import Law, Obligation, Theme
 
 VISIBILITIES = ("public", "members", "organisation")
+VISIBILITY_LABELS = {
+    "public": _l("Iedereen (openbaar)"),
+    "members": _l("Alleen ingelogde leden"),
+    "organisation": _l("Alleen collega's van mijn organisatie"),
+}
 
 
 class Tagged:

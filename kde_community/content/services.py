@@ -183,11 +183,14 @@ class FieldDiff:
     changed: bool
 
 
-def diff_revisions(old: Revision, new: Revision) -> list[FieldDiff]:
-    """Line diff per field, as escaped HTML with <ins>/<del> marks."""
+def diff_revisions(old: Revision, new: Revision, value_labels: dict | None = None) -> list[FieldDiff]:
+    """Line diff per field, as escaped HTML with <ins>/<del> marks; stored values of fields in
+    `value_labels` are shown by their label."""
+    labels = value_labels or {}
     result = []
     for field in dict.fromkeys([*old.fields, *new.fields]):
-        a, b = _as_lines(old.fields.get(field)), _as_lines(new.fields.get(field))
+        a, b = (_as_lines(_label(labels.get(field), revision.fields.get(field)))
+                for revision in (old, new))
         lines = []
         for line in difflib.ndiff(a, b):
             tag, text = line[:2], line[2:]
@@ -199,6 +202,14 @@ def diff_revisions(old: Revision, new: Revision) -> list[FieldDiff]:
                 lines.append(escape(text))
         result.append(FieldDiff(field, Markup("\n").join(lines), a != b))
     return result
+
+
+def _label(labels: dict | None, value):
+    if not labels:
+        return value
+    if isinstance(value, list):
+        return [str(labels.get(v, v)) for v in value]
+    return str(labels.get(value, value)) if value is not None else None
 
 
 def _as_lines(value) -> list[str]:

@@ -15,7 +15,7 @@ from ..permissions import can_moderate
 from ..ratelimits import member_limit
 from ..web import apply_errors, safe_next
 from . import services
-from .models import ModerationAction
+from .models import VISIBILITY_LABELS, ModerationAction
 from .registry import kinds, load
 from .services import FLAG_REASONS
 
@@ -138,10 +138,11 @@ def _revision_arg(name: str) -> int | None:
     return as_int(request.args.get(name, ""), minimum=1)
 
 
-def history_page(post, title: str, back_url: str, hide_authors: bool = False):
+def history_page(post, title: str, back_url: str, hide_authors: bool = False,
+                 value_labels: dict | None = None):
     """The revisions of any contribution the reader may see, with a diff between the two
     chosen (?van=&tot=); revisions written for an audience without the reader do not exist
-    for them."""
+    for them. `value_labels` shows stored values (`organisation`) as words per field."""
     from flask import render_template
 
     revisions = services.revisions_for(post, current_user)
@@ -156,7 +157,11 @@ def history_page(post, title: str, back_url: str, hide_authors: bool = False):
     from_n = _revision_arg("van") or (earlier[-1] if earlier else to_n)
     if from_n not in by_number:
         abort(404)
+    previous = dict(zip(numbers[1:], numbers, strict=False))
+    value_labels = {"visibility": VISIBILITY_LABELS, "anonymous": {"ja": _("ja"), "nee": _("nee")},
+                    **(value_labels or {})}
     return render_template(
-        "content/history.html", revisions=revisions,
-        diff=services.diff_revisions(by_number[from_n], by_number[to_n]), from_n=from_n,
-        to_n=to_n, title=title, back_url=back_url, post=post, hide_authors=hide_authors)
+        "content/history.html", revisions=revisions, previous=previous,
+        diff=services.diff_revisions(by_number[from_n], by_number[to_n], value_labels),
+        from_n=from_n, to_n=to_n, title=title, back_url=back_url, post=post,
+        hide_authors=hide_authors)

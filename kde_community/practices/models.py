@@ -9,7 +9,7 @@ from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
-from ..content.models import Audience, Moderated, Tagged
+from ..content.models import VISIBILITY_LABELS, Audience, Moderated, Tagged
 from ..dbtypes import TimestampMixin, UTCDateTime, utcnow
 from ..directory.models import Organisation
 from ..extensions import db
@@ -17,11 +17,7 @@ from ..markup import plain_text
 from ..search.models import Searchable
 
 OUTCOMES = {"success": _l("Geslaagd"), "mixed": _l("Deels geslaagd"), "failure": _l("Mislukt")}
-PRACTICE_VISIBILITIES = {
-    "public": _l("Iedereen (openbaar)"),
-    "members": _l("Alleen ingelogde leden"),
-    "organisation": _l("Alleen collega's van mijn organisatie"),
-}
+PRACTICE_VISIBILITIES = VISIBILITY_LABELS
 # Our own list of why things go wrong, from the KED research and members' write-ups.
 FAILURE_CAUSES = {
     "missing_stakeholder": _l("Een belangrijke partij was niet betrokken"),

@@ -342,4 +342,5 @@ def history(practice_id: int):
     practice = services.get_visible_practice_or_404(practice_id, current_user)
     return history_page(practice, practice.title,
                         url_for("practices.detail", practice_id=practice.id),
-                        hide_authors=not can_see_practice_author(current_user, practice))
+                        hide_authors=not can_see_practice_author(current_user, practice),
+                        value_labels={"outcome": OUTCOMES, "failure_causes": FAILURE_CAUSES})
