@@ -3,6 +3,7 @@
 from .accounts.models import ApiToken, User, UserSession
 from .content.models import Comment, Flag, ModerationAction, Reaction, Revision
 from .directory.models import Network, Organisation
+from .idempotency import IdempotencyKey
 from .laws.models import InputMoment, Law, LawMilestone, Obligation, Theme
 from .notifications.models import Follow
 from .practices.models import Practice, PracticeAttachment, PracticeFollowUp
@@ -15,6 +16,7 @@ __all__ = [
     "Comment",
     "Flag",
     "Follow",
+    "IdempotencyKey",
     "ModerationAction",
     "Practice",
     "PracticeAttachment",
