@@ -50,9 +50,13 @@ def app_config(tmp_path) -> dict:
 
 class IsolatedClient(FlaskClient):
     """Each request runs in its own app context (own `g`, own database session), as in
-    production, even though the test itself holds an app context for its factories."""
+    production, even though the test itself holds an app context for its factories.
+
+    Services no longer commit (the request or command does): what the test did through them
+    is committed before each request, as if its own unit of work had ended."""
 
     def open(self, *args, **kwargs):
+        db.session.commit()
         with self.application.app_context():
             return super().open(*args, **kwargs)
 
@@ -196,7 +200,9 @@ def make_question(app, make_user):
     def make(author: User | None = None, title: str = "Hoe registreren jullie algoritmes?",
              body: str = "Wij zoeken een aanpak.", **data):
         author = author or make_user()
-        return services.ask_question(author, {"title": title, "body": body, **data})
+        question = services.ask_question(author, {"title": title, "body": body, **data})
+        db.session.commit()
+        return question
 
     return make
 
@@ -217,7 +223,9 @@ def make_practice(app, make_user):
 
     def make(author: User | None = None, **data):
         author = author or make_user()
-        return services.write_practice(author, {**PRACTICE, **data})
+        practice = services.write_practice(author, {**PRACTICE, **data})
+        db.session.commit()
+        return practice
 
     return make
 
@@ -236,3 +244,4 @@ def accept_invitations(practice) -> None:
         invitee = find_user_by_email(invitation.email)
         if invitation.is_open and invitee is not None:
             services.answer_invitation(invitee, invitation, True)
+    db.session.commit()
