@@ -1,6 +1,15 @@
 """JSON API /api/v1: each module adds its routes to the one blueprint."""
 
-from . import accounts, directory, laws, openapi, practices, questions, search  # noqa: F401  (routes register on import)
+from . import (  # noqa: F401  (routes and hooks register on import)
+    accounts,
+    conformance,
+    directory,
+    laws,
+    openapi,
+    practices,
+    questions,
+    search,
+)
 from .core import bp
 
 __all__ = ["bp"]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request, url_for
+from flask import url_for
 
 from ..laws import services
 from ..laws.models import Law, Obligation
-from ..pagination import Page, page_args
+from ..pagination import Page
+from . import schemas
 from .core import iso, page_json, route
-from .schemas import ORG_TYPES, PAGE_PARAMS, page_of, ref
 
 
 def obligation_json(ob: Obligation) -> dict:
@@ -47,22 +47,15 @@ def law_json(law: Law) -> dict:
     }
 
 
-@route("/laws", summary="List laws with their obligations", tag="laws",
-       params=PAGE_PARAMS + [
-           {"name": "theme", "in": "query", "schema": {"type": "string"}},
-           {"name": "applies_to", "in": "query", "schema": {"type": "string", "enum": ORG_TYPES}},
-       ], response_schema=page_of("Law"), responses=(422,))
-def list_laws():
-    page, per_page = page_args(request.args)
-    applies_to = request.args.get("applies_to")
-    laws = services.list_laws(theme=request.args.get("theme") or None,
-                              applies_to=applies_to if applies_to in ORG_TYPES else None)
-    start = (page - 1) * per_page
-    return jsonify(page_json(Page(laws[start:start + per_page], len(laws), page, per_page),
-                             law_json))
+@route("/laws", summary="List laws with their obligations", tag="laws", query=schemas.LawQuery,
+       response=schemas.page_of(schemas.Law))
+def list_laws(query: schemas.LawQuery):
+    laws = services.list_laws(theme=query.theme, applies_to=query.applies_to)
+    start = (query.page - 1) * query.per_page
+    return page_json(Page(laws[start:start + query.per_page], len(laws), query.page,
+                          query.per_page), law_json)
 
 
-@route("/laws/<slug>", summary="One law", tag="laws", response_schema=ref("Law"),
-       responses=(404,))
+@route("/laws/<slug>", summary="One law", tag="laws", response=schemas.Law)
 def get_law(slug: str):
-    return jsonify(law_json(services.get_law_or_404(slug)))
+    return law_json(services.get_law_or_404(slug))

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, request, url_for
+from flask import current_app, url_for
 
+from ..content.services import StaleEdit
 from ..extensions import limiter
-from ..pagination import page_args
 from ..permissions import can_see_practice_author
 from ..practices import services
 from ..practices.models import SECTIONS, Practice
-from .core import api_actor, check_fields, iso, json_body, page_json, require_actor, route
-from .schemas import PAGE_PARAMS, page_of, ref
-
-WRITABLE = {"title", *SECTIONS, "outcome", "failure_causes", "period", "effort", "visibility",
-            "anonymous", "themes", "laws", "obligations", "co_authors"}
+from . import schemas
+from .core import (
+    PreconditionFailed,
+    api_actor,
+    etag,
+    if_match_revision,
+    iso,
+    page_json,
+    require_actor,
+    route,
+    stale_message,
+)
 
 
 def _write_limit():
@@ -48,6 +55,7 @@ def practice_json(practice: Practice) -> dict:
                             _external=True)}
             for n, a in enumerate(services.visible_attachments(practice), start=1)],
         "followups": [{"date": iso(f.created_at), "body": f.body} for f in practice.followups],
+        "version": practice.revision,
         "url": url_for("practices.detail", practice_id=practice.id, _external=True),
         "created_at": iso(practice.created_at),
         "updated_at": iso(practice.updated_at),
@@ -56,42 +64,39 @@ def practice_json(practice: Practice) -> dict:
 
 
 @route("/practices", summary="List practice write-ups you may see", tag="practices",
-       params=PAGE_PARAMS + [
-           {"name": name, "in": "query", "schema": {"type": "string"}}
-           for name in ("outcome", "theme", "law", "obligation", "type", "size", "sort")
-       ], response_schema=page_of("Practice"), responses=(401, 422))
-def list_practices():
-    page, per_page = page_args(request.args)
-    filters = services.PracticeFilters.from_args(request.args)
-    return jsonify(page_json(services.list_practices(api_actor(), filters, page, per_page),
-                             practice_json))
+       query=schemas.PracticeQuery, response=schemas.page_of(schemas.Practice))
+def list_practices(query: schemas.PracticeQuery):
+    filters = services.PracticeFilters.from_args(query.model_dump(exclude_none=True))
+    return page_json(services.list_practices(api_actor(), filters, query.page, query.per_page),
+                     practice_json)
 
 
 @route("/practices", "POST", summary="Publish a practice write-up", tag="practices", auth=True,
-       request_schema=ref("PracticeInput"), response_schema=ref("Practice"),
-       responses=(400, 415, 422, 429))
+       body=schemas.PracticeInput, response=schemas.Practice)
 @limiter.limit(_write_limit)
-def create_practice():
-    actor = require_actor()
-    data = json_body()
-    check_fields(data, WRITABLE)
-    return jsonify(practice_json(services.write_practice(actor, data))), 201
+def create_practice(body: schemas.PracticeInput):
+    return practice_json(services.write_practice(require_actor(), body.model_dump(exclude_unset=True)))
 
 
 @route("/practices/<int:practice_id>", summary="One practice write-up", tag="practices",
-       response_schema=ref("Practice"), responses=(401, 404))
+       response=schemas.Practice, etag=True)
 def get_practice(practice_id: int):
-    return jsonify(practice_json(services.get_visible_practice_or_404(practice_id, api_actor())))
+    practice = services.get_visible_practice_or_404(practice_id, api_actor())
+    return practice_json(practice), 200, etag(practice.revision)
 
 
 @route("/practices/<int:practice_id>", "PATCH", summary="Edit a practice you wrote",
-       tag="practices", auth=True, request_schema=ref("PracticePatch"),
-       response_schema=ref("Practice"), responses=(400, 403, 404, 415, 422, 429))
+       tag="practices", auth=True, body=schemas.PracticePatch, response=schemas.Practice,
+       if_match=True, etag=True,
+       description="Send the fields to change and `If-Match` with the version you edited.")
 @limiter.limit(_write_limit)
-def update_practice(practice_id: int):
+def update_practice(practice_id: int, body: schemas.PracticePatch):
     actor = require_actor()
     practice = services.get_visible_practice_or_404(practice_id, actor)
-    data = json_body()
-    check_fields(data, WRITABLE)
-    services.edit_practice(actor, practice, data)
-    return jsonify(practice_json(practice))
+    base = if_match_revision(practice.revision)
+    try:
+        services.edit_practice(actor, practice, body.model_dump(exclude_unset=True),
+                               base_revision=base)
+    except StaleEdit:
+        raise PreconditionFailed(stale_message()) from None
+    return practice_json(practice), 200, etag(practice.revision)

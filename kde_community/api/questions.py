@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, request, url_for
+from flask import current_app, url_for
 
+from ..content.services import StaleEdit
 from ..extensions import limiter
-from ..pagination import page_args
 from ..questions import services
 from ..questions.models import Answer, Question
-from .core import api_actor, check_fields, iso, json_body, page_json, require_actor, route
-from .schemas import PAGE_PARAMS, page_of, ref
-
-WRITABLE = {"title", "body", "visibility", "themes", "laws", "obligations"}
+from . import schemas
+from .core import (
+    PreconditionFailed,
+    api_actor,
+    etag,
+    if_match_revision,
+    iso,
+    page_json,
+    require_actor,
+    route,
+    stale_message,
+)
 
 
 def _write_limit():
@@ -51,6 +59,7 @@ def question_json(question: Question) -> dict:
         "accepted_answer_id": question.accepted_answer_id,
         "score": question.score,
         "closed": question.is_closed,
+        "version": question.revision,
         "url": url_for("questions.detail", question_id=question.id, _external=True),
         "created_at": iso(question.created_at),
         "updated_at": iso(question.updated_at),
@@ -58,59 +67,50 @@ def question_json(question: Question) -> dict:
 
 
 @route("/questions", summary="List questions you may see", tag="questions",
-       params=PAGE_PARAMS + [
-           {"name": name, "in": "query", "schema": {"type": "string"}}
-           for name in ("theme", "law", "obligation", "type", "sort")
-       ], response_schema=page_of("Question"), responses=(401, 422))
-def list_questions():
-    page, per_page = page_args(request.args)
-    filters = services.QuestionFilters.from_args(request.args)
-    result = services.list_questions(api_actor(), filters, page, per_page)
-    return jsonify(page_json(result, question_json))
+       query=schemas.QuestionQuery, response=schemas.page_of(schemas.Question))
+def list_questions(query: schemas.QuestionQuery):
+    filters = services.QuestionFilters.from_args(query.model_dump(exclude_none=True))
+    result = services.list_questions(api_actor(), filters, query.page, query.per_page)
+    return page_json(result, question_json)
 
 
 @route("/questions", "POST", summary="Ask a question", tag="questions", auth=True,
-       request_schema=ref("QuestionInput"), response_schema=ref("Question"),
-       responses=(400, 415, 422, 429))
+       body=schemas.QuestionInput, response=schemas.Question)
 @limiter.limit(_write_limit)
-def create_question():
-    actor = require_actor()
-    data = json_body()
-    check_fields(data, WRITABLE)
-    question = services.ask_question(actor, data)
-    return jsonify(question_json(question)), 201
+def create_question(body: schemas.QuestionInput):
+    return question_json(services.ask_question(require_actor(), body.model_dump(exclude_unset=True)))
 
 
 @route("/questions/<int:question_id>", summary="One question with its answers", tag="questions",
-       response_schema=ref("QuestionWithAnswers"), responses=(401, 404))
+       response=schemas.QuestionWithAnswers, etag=True)
 def get_question(question_id: int):
     question = services.get_visible_question_or_404(question_id, api_actor())
     thread = services.load_thread(question, api_actor())
-    return jsonify({**question_json(question),
-                    "answers": [answer_json(a) for a in thread.answers if not a.is_removed]})
+    return ({**question_json(question),
+             "answers": [answer_json(a) for a in thread.answers if not a.is_removed]},
+            200, etag(question.revision))
 
 
 @route("/questions/<int:question_id>", "PATCH", summary="Edit your question", tag="questions",
-       auth=True, request_schema=ref("QuestionPatch"), response_schema=ref("Question"),
-       responses=(400, 403, 404, 415, 422, 429))
+       auth=True, body=schemas.QuestionPatch, response=schemas.Question, if_match=True, etag=True,
+       description="Send the fields to change and `If-Match` with the version you edited.")
 @limiter.limit(_write_limit)
-def update_question(question_id: int):
+def update_question(question_id: int, body: schemas.QuestionPatch):
     actor = require_actor()
     question = services.get_visible_question_or_404(question_id, actor)
-    data = json_body()
-    check_fields(data, WRITABLE)
-    services.edit_question(actor, question, data)
-    return jsonify(question_json(question))
+    base = if_match_revision(question.revision)
+    try:
+        services.edit_question(actor, question, body.model_dump(exclude_unset=True),
+                               base_revision=base)
+    except StaleEdit:
+        raise PreconditionFailed(stale_message()) from None
+    return question_json(question), 200, etag(question.revision)
 
 
 @route("/questions/<int:question_id>/answers", "POST", summary="Answer a question",
-       tag="questions", auth=True, request_schema=ref("AnswerInput"),
-       response_schema=ref("Answer"), responses=(400, 403, 404, 415, 422, 429))
+       tag="questions", auth=True, body=schemas.AnswerInput, response=schemas.Answer)
 @limiter.limit(_write_limit)
-def create_answer(question_id: int):
+def create_answer(question_id: int, body: schemas.AnswerInput):
     actor = require_actor()
     question = services.get_visible_question_or_404(question_id, actor)
-    data = json_body()
-    check_fields(data, {"body", "laws"})
-    answer = services.answer_question(actor, question, data)
-    return jsonify(answer_json(answer)), 201
+    return answer_json(services.answer_question(actor, question, body.model_dump(exclude_unset=True)))

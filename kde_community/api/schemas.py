@@ -1,316 +1,539 @@
-"""JSON schemas of API items, shared by the OpenAPI document and the tests."""
+"""What the API accepts and answers, declared once as pydantic models.
+
+Request bodies and query arguments are validated against these models before any service
+runs (`core.route`); the same models, as JSON Schema, are the components of the OpenAPI
+document, and in tests every response is checked against its declared model
+(`conformance.py`). Vocabulary (visibilities, outcomes, organisation types…) comes from the
+domains, so a new value there is a new value here.
+
+- Inputs are strict: a number is never a string, `null` is never "absent", `true` is no
+  number, unknown fields are refused, whole numbers stay within 64 bits, every string and
+  list has a maximum length, and text never holds NUL or unpaired surrogates (which no
+  database stores).
+- Query arguments arrive as text: whole numbers are decimal digits only; unknown arguments
+  (`lang`, cache busters) are ignored.
+- Outputs forbid undeclared fields, so a field added to a response without its schema fails
+  the tests.
+"""
 
 from __future__ import annotations
 
+import re
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
-def ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, create_model
+from pydantic.json_schema import GenerateJsonSchema, models_json_schema
+from pydantic_core import PydanticCustomError
+
+from ..dbtypes import MAX_INT
+from ..directory.models import PROVINCES
+from ..laws.models import ORGANISATION_TYPES
+from ..pagination import MAX_PAGE, MAX_PER_PAGE
+from ..practices.models import FAILURE_CAUSES, OUTCOMES, PRACTICE_VISIBILITIES, SECTIONS, SIZE_CLASSES
+from ..practices.services import MAX_CO_AUTHORS, REQUIRED_SECTIONS, SECTION_MAX
+from ..practices.services import TITLE_MAX as PRACTICE_TITLE_MAX
+from ..practices.services import TITLE_MIN as PRACTICE_TITLE_MIN
+from ..questions.models import ANSWER_MAX, BODY_MAX, QUESTION_VISIBILITIES, TITLE_MAX, TITLE_MIN
+from ..questions.services import SORTS as QUESTION_SORTS
+
+# --- building blocks ------------------------------------------------------------------------
 
 
-def page_of(name: str) -> dict:
-    return {
-        "type": "object",
-        "required": ["items", "total", "page", "per_page"],
-        "properties": {
-            "items": {"type": "array", "items": ref(name)},
-            "total": {"type": "integer"},
-            "page": {"type": "integer"},
-            "per_page": {"type": "integer"},
-        },
-    }
+def _one_of(values) -> Any:
+    """A Literal of the domain's values (a tuple, or a dict's keys)."""
+    return Literal[tuple(values)]  # type: ignore[valid-type]
 
 
-PAGE_PARAMS = [
-    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
-    {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1,
-                                                   "maximum": 100}},
-]
+def _storable(value: str) -> str:
+    if "\x00" in value:
+        raise PydanticCustomError("text_characters", "NUL is not allowed")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise PydanticCustomError("text_characters", "unpaired surrogate") from None
+    return value
 
-ORG_TYPES = ["gemeente", "provincie", "waterschap", "koepel", "rijk", "kennisinstelling", "overig"]
-_nullable_str = {"type": "string", "nullable": True}
-_date = {"type": "string", "format": "date"}
-_datetime = {"type": "string", "format": "date-time"}
 
-_SECTIONS = ("summary", "context", "goal", "approach", "result", "what_went_wrong", "lessons",
-             "recommendations")
-_PRACTICE_INPUT = {
-    "title": {"type": "string", "minLength": 10, "maxLength": 200},
-    **{name: {"type": "string", "maxLength": 20000} for name in _SECTIONS},
-    "outcome": {"type": "string", "enum": ["success", "mixed", "failure"]},
-    "failure_causes": {"type": "array", "items": {"type": "string"}},
-    "period": {"type": "string", "maxLength": 100},
-    "effort": {"type": "string", "maxLength": 200},
-    "visibility": {"type": "string", "enum": ["public", "members", "organisation"]},
-    "anonymous": {"type": "boolean"},
-    "themes": {"type": "array", "items": {"type": "string"}},
-    "laws": {"type": "array", "items": {"type": "string"}},
-    "obligations": {"type": "array", "items": {"type": "integer"}},
-    "co_authors": {"type": "array", "items": {"type": "string", "format": "email"}},
-}
+def Text(max_length: int, min_length: int = 0, **kwargs) -> Any:  # noqa: N802 — a type
+    """A string within bounds that every database can store."""
+    return Annotated[str, Field(min_length=min_length, max_length=max_length, **kwargs),
+                     AfterValidator(_storable)]
 
-_QUESTION_INPUT = {
-    "title": {"type": "string", "minLength": 10, "maxLength": 200},
-    "body": {"type": "string", "minLength": 1, "maxLength": 20000},
-    "visibility": {"type": "string", "enum": ["public", "members"]},
-    "themes": {"type": "array", "items": {"type": "string"}},
-    "laws": {"type": "array", "items": {"type": "string"}},
-    "obligations": {"type": "array", "items": {"type": "integer"}},
-}
 
-COMPONENTS = {
-    "Error": {
-        "type": "object",
-        "required": ["error"],
-        "properties": {"error": {
-            "type": "object",
-            "required": ["status", "code", "message"],
-            "properties": {
-                "status": {"type": "integer"},
-                "code": {"type": "string"},
-                "message": {"type": "string"},
-                "fields": {"type": "object", "additionalProperties": {"type": "string"}},
-            },
-        }},
-    },
-    "Organisation": {
-        "type": "object",
-        "required": ["id", "slug", "name", "type", "url", "created_at", "updated_at"],
-        "properties": {
-            "id": {"type": "integer"},
-            "slug": {"type": "string"},
-            "name": {"type": "string"},
-            "type": {"type": "string", "enum": ORG_TYPES},
-            "province": _nullable_str,
-            "inhabitants": {"type": "integer", "nullable": True},
-            "area_km2": {"type": "number", "nullable": True},
-            "website": {"type": "string"},
-            "networks": {"type": "array", "items": {"type": "string"}},
-            "url": {"type": "string"},
-            "created_at": _datetime,
-            "updated_at": _datetime,
-        },
-    },
-    "Peer": {
-        "type": "object",
-        "required": ["organisation", "score", "reasons"],
-        "properties": {
-            "organisation": ref("Organisation"),
-            "score": {"type": "number"},
-            "reasons": {"type": "array", "items": {"type": "string"}},
-        },
-    },
-    "Network": {
-        "type": "object",
-        "required": ["id", "slug", "name", "description", "themes", "url"],
-        "properties": {
-            "id": {"type": "integer"},
-            "slug": {"type": "string"},
-            "name": {"type": "string"},
-            "description": {"type": "string"},
-            "themes": {"type": "array", "items": {"type": "string"}},
-            "target_roles": {"type": "array", "items": {"type": "string"}},
-            "how_to_join": {"type": "string"},
-            "website": {"type": "string"},
-            "members": {"type": "array", "items": {"type": "string"}},
-            "url": {"type": "string"},
-            "created_at": _datetime,
-            "updated_at": _datetime,
-        },
-    },
-    "Obligation": {
-        "type": "object",
-        "required": ["id", "article", "title", "applies_to"],
-        "properties": {
-            "id": {"type": "integer"},
-            "key": {"type": "string"},
-            "article": {"type": "string"},
-            "title": {"type": "string"},
-            "description": {"type": "string"},
-            "applies_to": {"type": "array", "items": {"type": "string", "enum": ORG_TYPES}},
-            "applies_from": {**_date, "nullable": True},
-            "responsible_roles": {"type": "array", "items": {"type": "string"}},
-        },
-    },
-    "Law": {
-        "type": "object",
-        "required": ["id", "slug", "short_name", "aliases", "celex", "stage", "milestones",
-                     "input_moments", "obligations", "url"],
-        "properties": {
-            "id": {"type": "integer"},
-            "slug": {"type": "string"},
-            "short_name": {"type": "string"},
-            "short_name_en": {"type": "string"},
-            "aliases": {"type": "array", "items": {"type": "string"}},
-            "full_title": {"type": "string"},
-            "celex": {"type": "string"},
-            "instrument": {"type": "string"},
-            "stage": {"type": "string"},
-            "themes": {"type": "array", "items": {"type": "string"}},
-            "milestones": {"type": "array", "items": {
-                "type": "object", "required": ["kind", "date"],
-                "properties": {"kind": {"type": "string"}, "date": _date,
-                               "label": {"type": "string"}}}},
-            "input_moments": {"type": "array", "items": {
-                "type": "object", "required": ["opens", "closes", "where"],
-                "properties": {"title": {"type": "string"}, "opens": _date,
-                               "closes": {**_date, "nullable": True}, "where": {"type": "string"}}}},
-            "obligations": {"type": "array", "items": ref("Obligation")},
-            "url": {"type": "string"},
-            "created_at": _datetime,
-            "updated_at": _datetime,
-        },
-    },
-    "Me": {
-        "type": "object",
-        "required": ["id", "name", "organisation", "role"],
-        "properties": {
-            "id": {"type": "integer"},
-            "name": {"type": "string"},
-            "organisation": {"type": "string"},
-            "job_title": {"type": "string"},
-            "expertise": {"type": "array", "items": {"type": "string"}},
-            "role": {"type": "string"},
-            "url": {"type": "string"},
-        },
-    },
-    "OrgRef": {
-        "type": "object",
-        "properties": {"slug": {"type": "string"}, "name": {"type": "string"},
-                       "type": {"type": "string", "enum": ORG_TYPES}},
-    },
-    "Question": {
-        "type": "object",
-        "required": ["id", "title", "body", "visibility", "url", "created_at", "updated_at"],
-        "properties": {
-            "id": {"type": "integer"},
-            "title": {"type": "string"},
-            "body": {"type": "string"},
-            "visibility": {"type": "string", "enum": ["public", "members"]},
-            "themes": {"type": "array", "items": {"type": "string"}},
-            "laws": {"type": "array", "items": {"type": "string"}},
-            "obligations": {"type": "array", "items": {"type": "integer"}},
-            "author": {"type": "object", "properties": {"name": {"type": "string"}}},
-            "organisation": ref("OrgRef"),
-            "answer_count": {"type": "integer"},
-            "accepted_answer_id": {"type": "integer", "nullable": True},
-            "score": {"type": "integer"},
-            "closed": {"type": "boolean"},
-            "url": {"type": "string"},
-            "created_at": _datetime,
-            "updated_at": _datetime,
-        },
-    },
-    "QuestionWithAnswers": {
-        "allOf": [ref("Question"), {"type": "object", "properties": {
-            "answers": {"type": "array", "items": ref("Answer")}}}],
-    },
-    "Answer": {
-        "type": "object",
-        "required": ["id", "question_id", "body", "url", "created_at", "updated_at"],
-        "properties": {
-            "id": {"type": "integer"},
-            "question_id": {"type": "integer"},
-            "body": {"type": "string"},
-            "author": {"type": "object", "properties": {"name": {"type": "string"}}},
-            "organisation": ref("OrgRef"),
-            "score": {"type": "integer"},
-            "accepted": {"type": "boolean"},
-            "url": {"type": "string"},
-            "created_at": _datetime,
-            "updated_at": _datetime,
-        },
-    },
-    "QuestionInput": {
-        "type": "object",
-        "required": ["title", "body"],
-        "additionalProperties": False,
-        "properties": _QUESTION_INPUT,
-    },
-    "QuestionPatch": {
-        "type": "object",
-        "additionalProperties": False,
-        "properties": _QUESTION_INPUT,
-    },
-    "AnswerInput": {
-        "type": "object",
-        "required": ["body"],
-        "additionalProperties": False,
-        "properties": {
-            "body": {"type": "string", "minLength": 1, "maxLength": 20000},
-            "laws": {"type": "array", "items": {"type": "string"}},
-        },
-    },
-    "SearchResults": {
-        "type": "object",
-        "required": ["items", "total", "page", "per_page", "facets"],
-        "properties": {
-            "items": {"type": "array", "items": {
-                "type": "object", "required": ["type", "id", "title", "url", "snippet"],
-                "properties": {
-                    "type": {"type": "string"}, "id": {"type": "integer"},
-                    "title": {"type": "string"}, "url": {"type": "string"},
-                    "snippet": {"type": "string", "description": "HTML: escaped text, matches in <mark>"},
-                    "organisation": {"type": "string", "nullable": True},
-                    "date": {**_datetime, "nullable": True},
-                }}},
-            "total": {"type": "integer"},
-            "page": {"type": "integer"},
-            "per_page": {"type": "integer"},
-            "facets": {"type": "object", "additionalProperties": {"type": "array", "items": {
-                "type": "object", "properties": {"value": {"type": "string"},
-                                                 "count": {"type": "integer"}}}}},
-            "suggestion": {"type": "string", "nullable": True},
-        },
-    },
-    "Practice": {
-        "type": "object",
-        "required": ["id", "title", "outcome", "visibility", "anonymous", "organisation", "url",
-                     "created_at", "updated_at"],
-        "properties": {
-            "id": {"type": "integer"},
-            "title": {"type": "string"},
-            **{name: {"type": "string"} for name in _SECTIONS},
-            "outcome": {"type": "string", "enum": ["success", "mixed", "failure"]},
-            "failure_causes": {"type": "array", "items": {"type": "string"}},
-            "period": {"type": "string"},
-            "effort": {"type": "string"},
-            "visibility": {"type": "string", "enum": ["public", "members", "organisation"]},
-            "anonymous": {"type": "boolean"},
-            "themes": {"type": "array", "items": {"type": "string"}},
-            "laws": {"type": "array", "items": {"type": "string"}},
-            "obligations": {"type": "array", "items": {"type": "integer"}},
-            "organisation": {"type": "object", "description": "For anonymous write-ups only the "
-                             "type and size class, e.g. 'een waterschap'"},
-            "author": {"type": "object", "nullable": True},
-            "useful": {"type": "integer"},
-            "experienced": {"type": "integer"},
-            "attachments": {"type": "array", "items": {"type": "object", "properties": {
-                "id": {"type": "integer"}, "name": {"type": "string"}, "type": {"type": "string"},
-                "size": {"type": "integer"}, "url": {"type": "string"}}}},
-            "followups": {"type": "array", "items": {"type": "object"}},
-            "url": {"type": "string"},
-            "created_at": _datetime,
-            "updated_at": _datetime,
-        },
-    },
-    "PracticeInput": {
-        "type": "object",
-        "required": ["title", "summary", "approach", "lessons", "outcome"],
-        "additionalProperties": False,
-        "properties": _PRACTICE_INPUT,
-    },
-    "PracticePatch": {
-        "type": "object",
-        "additionalProperties": False,
-        "properties": _PRACTICE_INPUT,
-    },
-    "MeUpdate": {
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {
-            "name": {"type": "string", "minLength": 1, "maxLength": 120},
-            "job_title": {"type": "string", "maxLength": 120},
-            "expertise": {"type": "array", "items": {"type": "string"}},
-        },
-    },
-}
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+Slug = Annotated[str, Field(min_length=1, max_length=120, pattern=SLUG_PATTERN)]
+Id = Annotated[int, Field(ge=1, le=MAX_INT)]
+Count = Annotated[int, Field(ge=0, le=MAX_INT)]
+TAGS_MAX = 30  # themes + laws + obligations together (content.resolve_tags)
+
+OrgType = _one_of(ORGANISATION_TYPES)
+QuestionVisibility = _one_of(QUESTION_VISIBILITIES)
+PracticeVisibility = _one_of(PRACTICE_VISIBILITIES)
+Outcome = _one_of(OUTCOMES)
+FailureCause = _one_of(FAILURE_CAUSES)
+SizeClass = _one_of(key for key, _low, _high in SIZE_CLASSES)
+Province = _one_of(PROVINCES)
+
+
+def _query_int(value):
+    """Decimal digits to a number; anything else stays text and is refused as no number."""
+    if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,20}", value):
+        return int(value)
+    return value
+
+
+def QueryInt(minimum: int = 0, maximum: int = MAX_INT) -> Any:  # noqa: N802 — a type
+    return Annotated[int, Field(strict=True, ge=minimum, le=maximum), BeforeValidator(_query_int)]
+
+
+class Input(BaseModel):
+    """A JSON request body: strict types, no unknown fields."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
+class Query(BaseModel):
+    """Query arguments: text in, unknown arguments ignored (e.g. `lang`)."""
+
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+
+class Output(BaseModel):
+    """A response body: only for the schema (views build plain dicts); no undeclared fields."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- errors ---------------------------------------------------------------------------------
+
+class ErrorDetail(Output):
+    status: int
+    code: str
+    message: str
+    fields: dict[str, str] | None = Field(default=None, description="Field name to the reason, "
+                                          "in the reader's language (`?lang=en` for English).")
+
+
+class Error(Output):
+    error: ErrorDetail
+
+
+# --- query arguments ------------------------------------------------------------------------
+
+class PageQuery(Query):
+    page: QueryInt(1, MAX_PAGE) = 1
+    per_page: QueryInt(1, MAX_PER_PAGE) = 20
+
+
+FilterText = Text(80)
+
+
+class QuestionQuery(PageQuery):
+    theme: Slug | None = None
+    law: Slug | None = None
+    obligation: QueryInt(1) | None = None
+    type: OrgType | None = Field(default=None, description="Organisation type of the asker")
+    sort: _one_of(QUESTION_SORTS) = QUESTION_SORTS[0]
+
+
+class PracticeQuery(PageQuery):
+    outcome: Outcome | None = None
+    theme: Slug | None = None
+    law: Slug | None = None
+    obligation: QueryInt(1) | None = None
+    type: OrgType | None = Field(default=None, description="Organisation type of the writer")
+    size: SizeClass | None = Field(default=None, description="Municipal size class")
+    sort: Literal["nieuw", "nuttig"] = "nieuw"
+
+
+class OrganisationQuery(PageQuery):
+    type: OrgType | None = None
+    province: Province | None = None
+    min_inhabitants: QueryInt(0) | None = None
+    max_inhabitants: QueryInt(0) | None = None
+    theme: Slug | None = None
+    q: Text(200) | None = Field(default=None, description="Part of the name")
+
+
+class NetworkQuery(PageQuery):
+    theme: Slug | None = None
+
+
+class LawQuery(PageQuery):
+    theme: Slug | None = None
+    applies_to: OrgType | None = Field(default=None, description="Laws with an obligation for "
+                                       "this organisation type")
+
+
+class SearchQuery(PageQuery):
+    q: Text(500) = ""
+    type: FilterText | None = None
+    theme: FilterText | None = None
+    law: FilterText | None = None
+    org_type: FilterText | None = None
+    outcome: FilterText | None = None
+    sort: Literal["relevance", "date"] = "relevance"
+
+
+# --- request bodies -------------------------------------------------------------------------
+
+Tags = Annotated[list[Slug], Field(max_length=TAGS_MAX)]
+Ids = Annotated[list[Id], Field(max_length=TAGS_MAX)]
+
+
+class QuestionPatch(Input):
+    title: Text(TITLE_MAX, TITLE_MIN) = None
+    body: Text(BODY_MAX, 1, description="Markdown") = None
+    visibility: QuestionVisibility = None
+    themes: Tags = None
+    laws: Tags = None
+    obligations: Ids = None
+
+
+class QuestionInput(QuestionPatch):
+    title: Text(TITLE_MAX, TITLE_MIN)
+    body: Text(BODY_MAX, 1, description="Markdown")
+    visibility: QuestionVisibility = "public"
+
+
+class AnswerInput(Input):
+    body: Text(ANSWER_MAX, 1, description="Markdown")
+    laws: Tags = None
+
+
+_SECTION = Text(SECTION_MAX, description="Markdown")
+_REQUIRED_SECTION = Text(SECTION_MAX, 1, description="Markdown")
+
+
+class PracticePatch(Input):
+    title: Text(PRACTICE_TITLE_MAX, PRACTICE_TITLE_MIN) = None
+    summary: _SECTION = None
+    context: _SECTION = None
+    goal: _SECTION = None
+    approach: _SECTION = None
+    result: _SECTION = None
+    what_went_wrong: _SECTION = None
+    lessons: _SECTION = None
+    recommendations: _SECTION = None
+    outcome: Outcome = None
+    failure_causes: Annotated[list[FailureCause], Field(max_length=len(FAILURE_CAUSES))] = None
+    period: Text(100) = None
+    effort: Text(200) = None
+    visibility: PracticeVisibility = None
+    anonymous: bool = None
+    themes: Tags = None
+    laws: Tags = None
+    obligations: Ids = None
+    co_authors: Annotated[list[Text(254, 3)], Field(max_length=MAX_CO_AUTHORS,
+                                                    description="E-mail addresses to invite")] = None
+
+
+assert set(SECTIONS) <= set(PracticePatch.model_fields), "a practice section without a schema"
+
+
+class PracticeInput(PracticePatch):
+    title: Text(PRACTICE_TITLE_MAX, PRACTICE_TITLE_MIN)
+    summary: _REQUIRED_SECTION
+    approach: _REQUIRED_SECTION
+    lessons: _REQUIRED_SECTION
+    outcome: Outcome
+    visibility: PracticeVisibility = "public"
+    anonymous: bool = False
+
+
+assert {n for n, f in PracticeInput.model_fields.items() if f.is_required()} >= set(REQUIRED_SECTIONS)
+
+
+class MeUpdate(Input):
+    name: Text(120, 1) = None
+    job_title: Text(120) = None
+    expertise: Tags = None
+
+
+# --- responses ------------------------------------------------------------------------------
+
+class OrgRef(Output):
+    slug: str
+    name: str
+    type: OrgType
+
+
+class PersonRef(Output):
+    name: str
+
+
+class Organisation(Output):
+    id: int
+    slug: str
+    name: str
+    type: OrgType
+    province: str | None
+    inhabitants: int | None
+    area_km2: float | None
+    website: str
+    url: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class OrganisationDetail(Organisation):
+    networks: list[str]
+
+
+class Peer(Output):
+    organisation: Organisation
+    score: float
+    reasons: list[str]
+
+
+class PeerList(Output):
+    items: list[Peer]
+
+
+class Network(Output):
+    id: int
+    slug: str
+    name: str
+    description: str
+    themes: list[str]
+    target_roles: list[str]
+    how_to_join: str
+    website: str
+    url: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class NetworkDetail(Network):
+    members: list[str]
+
+
+class Obligation(Output):
+    id: int
+    key: str
+    article: str
+    title: str
+    description: str
+    applies_to: list[OrgType]
+    applies_from: date | None
+    responsible_roles: list[str]
+
+
+class Milestone(Output):
+    kind: str
+    date: date
+    label: str
+
+
+class InputMoment(Output):
+    title: str
+    opens: date
+    closes: date | None
+    where: str
+
+
+class Law(Output):
+    id: int
+    slug: str
+    short_name: str
+    short_name_en: str
+    aliases: list[str]
+    full_title: str
+    celex: str
+    instrument: str
+    stage: str
+    themes: list[str]
+    milestones: list[Milestone]
+    input_moments: list[InputMoment]
+    obligations: list[Obligation]
+    url: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class Me(Output):
+    id: int
+    name: str
+    organisation: str
+    job_title: str
+    expertise: list[str]
+    role: str
+    url: str
+
+
+class Answer(Output):
+    id: int
+    question_id: int
+    body: str
+    author: PersonRef
+    organisation: OrgRef
+    score: int
+    accepted: bool
+    url: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class Question(Output):
+    id: int
+    title: str
+    body: str
+    visibility: QuestionVisibility
+    themes: list[str]
+    laws: list[str]
+    obligations: list[int]
+    author: PersonRef
+    organisation: OrgRef
+    answer_count: int
+    accepted_answer_id: int | None
+    score: int
+    closed: bool
+    version: int = Field(description="The current revision; send it back in `If-Match` to edit")
+    url: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class QuestionWithAnswers(Question):
+    answers: list[Answer]
+
+
+class PracticeOrganisation(Output):
+    """Named for readers who may see the writer; else only the type and size class."""
+
+    slug: str | None = None
+    name: str = Field(description="For anonymous write-ups e.g. 'een waterschap'")
+    type: OrgType
+
+
+class Attachment(Output):
+    id: int
+    name: str
+    type: str
+    size: int
+    url: str
+
+
+class FollowUp(Output):
+    date: datetime
+    body: str
+
+
+class Practice(Output):
+    id: int
+    title: str
+    summary: str
+    context: str
+    goal: str
+    approach: str
+    result: str
+    what_went_wrong: str
+    lessons: str
+    recommendations: str
+    outcome: Outcome
+    failure_causes: list[FailureCause]
+    period: str
+    effort: str
+    visibility: PracticeVisibility
+    anonymous: bool
+    themes: list[str]
+    laws: list[str]
+    obligations: list[int]
+    organisation: PracticeOrganisation
+    author: PersonRef | None
+    useful: int
+    experienced: int
+    attachments: list[Attachment]
+    followups: list[FollowUp]
+    version: int = Field(description="The current revision; send it back in `If-Match` to edit")
+    url: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class SearchHit(Output):
+    type: str
+    id: int
+    title: str
+    url: str
+    snippet: str = Field(description="HTML: escaped text, matches in <mark>")
+    organisation: str | None
+    date: datetime | None
+
+
+class FacetValue(Output):
+    value: str
+    count: int
+
+
+class Notice(Output):
+    code: str = Field(description="What a bound cut from the query, e.g. `too_broad`")
+    message: str
+
+
+class SearchResults(Output):
+    items: list[SearchHit]
+    total: int
+    page: int
+    per_page: int
+    facets: dict[str, list[FacetValue]]
+    suggestion: str | None
+    notices: list[Notice]
+
+
+def page_of(model: type[Output]) -> type[Output]:
+    """`{"items": [...], "total", "page", "per_page"}` of `model`."""
+    return create_model(f"{model.__name__}Page", __base__=Output, items=(list[model], ...),
+                        total=(int, ...), page=(int, ...), per_page=(int, ...))
+
+
+# --- JSON Schema for the OpenAPI document ---------------------------------------------------
+
+REF_TEMPLATE = "#/components/schemas/{model}"
+
+
+class _Schema(GenerateJsonSchema):
+    """Property titles repeat the field names; leave them out of the document."""
+
+    def field_title_should_be_set(self, schema) -> bool:
+        return False
+
+
+def ref(model: type[BaseModel]) -> dict:
+    return {"$ref": REF_TEMPLATE.format(model=model.__name__)}
+
+
+def components(inputs: list[type[BaseModel]], outputs: list[type[BaseModel]]) -> dict:
+    """The `components/schemas` of the document: every model and the models they use."""
+    pairs = [(m, "validation") for m in inputs] + [(m, "serialization") for m in outputs]
+    _, top = models_json_schema(pairs, ref_template=REF_TEMPLATE, schema_generator=_Schema)
+    schemas = top.get("$defs", {})
+    for schema in schemas.values():
+        for prop in schema.get("properties", {}).values():
+            if "default" in prop and prop["default"] is None:
+                del prop["default"]  # "may be left out", not "null is a value"
+    return schemas
+
+
+def query_parameters(model: type[Query]) -> list[dict]:
+    """OpenAPI `in: query` parameters of a query model."""
+    schema = model.model_json_schema(ref_template=REF_TEMPLATE, schema_generator=_Schema)
+    params = []
+    for name, prop in schema.get("properties", {}).items():
+        prop = dict(prop)
+        description = prop.pop("description", None)
+        # `X | None = None` means "may be left out"; a query argument is never null.
+        options = [o for o in prop.pop("anyOf", []) if o.get("type") != "null"]
+        if len(options) == 1:
+            prop.update(options[0])
+        elif options:
+            prop["anyOf"] = options
+        if prop.get("default", 0) is None:
+            del prop["default"]
+        param = {"name": name, "in": "query", "required": name in schema.get("required", []),
+                 "schema": prop}
+        if description:
+            param["description"] = description
+        params.append(param)
+    return params

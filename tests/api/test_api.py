@@ -26,14 +26,9 @@ def law(app):
     return law
 
 
-def assert_error(response, status, code=None):
-    assert response.status_code == status
-    assert response.mimetype == "application/json"
-    error = response.json["error"]
-    assert error["status"] == status and error["message"]
-    if code:
-        assert error["code"] == code
-    return error
+@pytest.fixture
+def assert_error(api_error):
+    return api_error
 
 
 def test_openapi_describes_every_api_route(app, client):
@@ -51,7 +46,7 @@ def test_openapi_describes_every_api_route(app, client):
             assert op["summary"] and op["responses"]
 
 
-def test_laws_list_and_detail(client, law):
+def test_laws_list_and_detail(client, law, assert_error):
     body = client.get("/api/v1/laws").json
     assert body["total"] == 1 and body["page"] == 1 and body["per_page"] == 20
     item = body["items"][0]
@@ -65,7 +60,7 @@ def test_laws_list_and_detail(client, law):
     assert_error(client.get("/api/v1/laws/bestaat-niet"), 404, "not_found")
 
 
-def test_pagination_errors(client, law):
+def test_pagination_errors(client, law, assert_error):
     for query in ("page=0", "page=x", "per_page=101", "per_page=0", "per_page=-1"):
         error = assert_error(client.get(f"/api/v1/laws?{query}"), 422, "validation_failed")
         assert error["fields"]
@@ -73,7 +68,7 @@ def test_pagination_errors(client, law):
     assert body["items"] == [] and body["total"] == 1
 
 
-def test_organisations_filters_and_peers(client, make_org):
+def test_organisations_filters_and_peers(client, make_org, assert_error):
     a = make_org(slug="a", inhabitants=20_000, province="Utrecht")
     make_org(slug="b", inhabitants=22_000, province="Utrecht")
     make_org(slug="c", inhabitants=900_000, province="Noord-Holland")
@@ -90,23 +85,26 @@ def test_organisations_filters_and_peers(client, make_org):
     assert_error(client.get("/api/v1/organisations/bestaat-niet/peers"), 404)
 
 
-def test_token_errors(client, make_user):
+def test_token_errors(client, make_user, assert_error):
     assert_error(client.get("/api/v1/me"), 401, "unauthorized")
     assert_error(client.get("/api/v1/me", headers={"Authorization": "Bearer onzin"}), 401)
     assert_error(client.get("/api/v1/laws", headers={"Authorization": "Bearer onzin"}), 401)
     assert_error(client.get("/api/v1/laws", headers={"Authorization": "Basic abc"}), 401)
     user = make_user()
     _, secret = create_token(user, "test")
+    db.session.commit()
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).json
     assert me["id"] == user.id and me["organisation"] == user.organisation.slug
 
 
-def test_revoked_or_inactive_tokens_are_refused(client, make_user):
+def test_revoked_or_inactive_tokens_are_refused(client, make_user, assert_error):
     from kde_community.accounts.services import revoke_token
 
     user = make_user()
     token, secret = create_token(user)
+    db.session.commit()
     revoke_token(user, token.id)
+    db.session.commit()
     assert_error(client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}), 401)
     other = make_user()
     _, secret2 = create_token(other)
@@ -115,14 +113,14 @@ def test_revoked_or_inactive_tokens_are_refused(client, make_user):
     assert_error(client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret2}"}), 401)
 
 
-def test_unknown_api_routes_and_methods_answer_json(client):
+def test_unknown_api_routes_and_methods_answer_json(client, assert_error):
     assert_error(client.get("/api/v1/bestaat-niet"), 404)
     assert_error(client.post("/api/v1/laws", json={}), 405)
 
 
-def test_api_ignores_the_session_cookie(client, make_user):
+def test_api_ignores_the_session_cookie(client, make_user, assert_error):
     """Cookies are not credentials for the API: no CSRF hole."""
-    from tests.conftest import login
+    from tests.helpers import login
 
     user = make_user()
     login(client, user.email)
@@ -152,7 +150,7 @@ def test_healthz(client):
     assert response.status_code == 200 and response.json["status"] == "ok"
 
 
-def test_patch_me_and_bad_input_changes_nothing(client, make_user):
+def test_patch_me_and_bad_input_changes_nothing(client, make_user, assert_error):
     from kde_community.accounts.models import User
     from kde_community.laws.models import Theme
 
@@ -160,6 +158,7 @@ def test_patch_me_and_bad_input_changes_nothing(client, make_user):
     db.session.commit()
     user = make_user(name="Oude Naam")
     _, secret = create_token(user)
+    db.session.commit()
     auth = {"Authorization": f"Bearer {secret}"}
     response = client.patch("/api/v1/me", json={"job_title": "CIO", "expertise": ["ai"]},
                             headers=auth)

@@ -7,8 +7,7 @@ import pytest
 from kde_community.accounts.services import create_token
 from kde_community.extensions import db
 from kde_community.questions.models import Answer, Question
-from tests.api.test_api import assert_error
-from tests.conftest import count
+from tests.helpers import count
 
 
 @pytest.fixture
@@ -21,7 +20,8 @@ def auth(make_user):
     return make
 
 
-def test_create_get_patch_answer(client, auth, make_law):
+def test_create_get_patch_answer(client, auth, make_law, api_error):
+    assert_error = api_error
     law = make_law()
     user, headers = auth()
     response = client.post("/api/v1/questions", headers=headers, json={
@@ -36,10 +36,11 @@ def test_create_get_patch_answer(client, auth, make_law):
     assert_error(client.get(f"/api/v1/questions/{q['id']}"), 404)
     assert client.get(f"/api/v1/questions/{q['id']}", headers=headers).json["id"] == q["id"]
 
-    response = client.patch(f"/api/v1/questions/{q['id']}", headers=headers,
+    response = client.patch(f"/api/v1/questions/{q['id']}", headers={**headers, "If-Match": '"1"'},
                             json={"title": "Hoe vullen jullie artikel 26 in?"})
     assert response.status_code == 200 and response.json["title"].startswith("Hoe vullen jullie artikel")
     assert response.json["body"] == "Concreet: **logging**."
+    assert response.json["version"] == 2 and response.headers["ETag"] == '"2"'
 
     _, other = auth()
     response = client.post(f"/api/v1/questions/{q['id']}/answers", headers=other,
@@ -51,10 +52,12 @@ def test_create_get_patch_answer(client, auth, make_law):
     assert listing["total"] == 1 and listing["items"][0]["answer_count"] == 1
 
 
-def test_errors_change_nothing(client, auth, make_question, make_user):
+def test_errors_change_nothing(client, auth, make_question, make_user, api_error):
+    assert_error = api_error
     user, headers = auth()
     mine = make_question(author=user)
     theirs = make_question()
+    edit = {**headers, "If-Match": '"1"'}
     before = (count(Question), count(Answer), [(q.title, q.body) for q in
                                                db.session.scalars(db.select(Question))])
     cases = [
@@ -71,10 +74,11 @@ def test_errors_change_nothing(client, auth, make_question, make_user):
             "title": "Een geldige titel hier", "body": "x", "laws": ["nep"]}}, 422),
         (client.post, "/api/v1/questions", {"headers": headers, "json": {
             "title": "Een geldige titel hier", "body": "x", "onbekend": 1}}, 422),
-        (client.patch, f"/api/v1/questions/{theirs.id}", {"headers": headers,
+        (client.patch, f"/api/v1/questions/{theirs.id}", {"headers": edit,
                                                           "json": {"title": "Overgenomen titel!"}}, 403),
-        (client.patch, f"/api/v1/questions/{mine.id}", {"headers": headers, "json": {"title": 5}}, 422),
-        (client.patch, "/api/v1/questions/99999", {"headers": headers, "json": {"title": "abc"}}, 404),
+        (client.patch, f"/api/v1/questions/{mine.id}", {"headers": edit, "json": {"title": 5}}, 422),
+        (client.patch, "/api/v1/questions/99999", {"headers": edit,
+                                                   "json": {"title": "Een geldige titel"}}, 404),
         (client.post, "/api/v1/questions/99999/answers", {"headers": headers, "json": {"body": "x"}}, 404),
         (client.post, f"/api/v1/questions/{mine.id}/answers",
          {"headers": headers, "json": {"body": ""}}, 422),
