@@ -47,3 +47,10 @@ class BoundedIntConverter(IntegerConverter):
 
     def __init__(self, map, fixed_digits=0, min=None, max=MAX_INT, signed=False):  # noqa: A002
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+    def to_python(self, value: str) -> int:
+        """Beyond 64 bits: 0, which names no row, so the view answers 404. Refusing the match
+        instead made Werkzeug answer 405 when a rule for another method had matched the path
+        (PATCH /api/v1/questions/99999999999999999999 after GET's rule)."""
+        number = int(value)
+        return number if number <= self.max else 0
