@@ -163,12 +163,12 @@ def answer_question(actor: User, question: Question, data: dict) -> Answer:
         raise ValidationError({"body": _("Deze vraag is gesloten; er kunnen geen antwoorden "
                                          "meer bij.")})
     body = content.clean_text(data.get("body"), "body", maximum=ANSWER_MAX)
+    # Resolved before the answer exists: its query would flush a half-made answer.
+    laws = content.resolve_tags({"laws": data["laws"]})[1] if "laws" in data else []
     now = utcnow()
     answer = Answer(question=question, body=body, author_id=actor.id,
                     organisation_id=actor.organisation_id, created_at=now, updated_at=now,
-                    written_at=now, revision=1)
-    if "laws" in data:
-        answer.laws = content.resolve_tags({"laws": data["laws"]})[1]
+                    written_at=now, revision=1, laws=laws)
     db.session.add(answer)
     db.session.flush()
     question.answer_count = _live_answer_count(question)
