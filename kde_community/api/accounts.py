@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import url_for
 
 from ..accounts import services
 from ..accounts.models import User
-from ..extensions import limiter
+from ..ratelimits import setting
 from . import schemas
 from .core import require_actor, route
 
@@ -25,8 +25,8 @@ def me():
 
 
 @route("/me", "PATCH", summary="Change your own name, job title or expertise themes",
-       tag="accounts", auth=True, body=schemas.MeUpdate, response=schemas.Me)
-@limiter.limit(lambda: current_app.config["KDE_API_WRITE_LIMIT"])
+       tag="accounts", auth=True, body=schemas.MeUpdate, response=schemas.Me,
+       limit=setting("KDE_API_WRITE_LIMIT"))
 def update_me(body: schemas.MeUpdate):
     user = require_actor()
     merged = {"name": user.name, "job_title": user.job_title,

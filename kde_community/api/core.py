@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -24,7 +25,7 @@ from flask_babel import gettext as _
 from ..accounts.models import User
 from ..dbtypes import as_int
 from ..errors import DomainError, ValidationError
-from ..extensions import csrf
+from ..extensions import csrf, limiter
 from ..pagination import Page
 from .schemas import Input, Output, Query
 
@@ -105,9 +106,15 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 def route(rule: str, method: str = "GET", *, summary: str, tag: str,
           query: type[Query] | None = None, body: type[Input] | None = None,
           response: type[Output] | None = None, auth: bool = False, if_match: bool = False,
-          etag: bool = False, errors: tuple[int, ...] = (), description: str = ""):
+          etag: bool = False, errors: tuple[int, ...] = (), description: str = "",
+          limit: Callable[[], str] | None = None):
     """Register a view on the blueprint, validating its input, and describe it in the OpenAPI
-    document at once. The view receives the validated `query=` and `body=` models."""
+    document at once. The view receives the validated `query=` and `body=` models.
+
+    Order: the rate `limit` (429), the token (401), query arguments and body (415, 400, 422),
+    `If-Match` present (428), then the view (404, 403, 412 …); a POST with an
+    `Idempotency-Key` runs the view only once per member and key.
+    """
 
     def decorator(view):
         op = Operation(rule, method, view.__name__, summary, tag, query, body, response,
@@ -119,18 +126,19 @@ def route(rule: str, method: str = "GET", *, summary: str, tag: str,
             actor = require_actor() if op.auth else None
             if op.query is not None:
                 kwargs["query"] = validate(op.query, request.args.to_dict(flat=True))
+            if op.body is not None:
+                kwargs["body"] = validate(op.body, json_body())
             if op.if_match and request.headers.get("If-Match") is None:
                 raise PreconditionRequired(_(
                     'Stuur de versie waarop deze wijziging voortbouwt mee in de header '
                     'If-Match: "<version>".'))
-            if op.body is not None:
-                data = json_body()
-                kwargs["body"] = validate(op.body, data)
             key = request.headers.get(IDEMPOTENCY_HEADER)
             if op.idempotent_post and key is not None:
                 return _idempotent(actor, key, lambda: _as_result(view(**kwargs), op.status))
             return _respond(*_as_result(view(**kwargs), op.status))
 
+        if limit is not None:
+            wrapper = limiter.limit(limit)(wrapper)
         bp.add_url_rule(rule, op.endpoint, wrapper, methods=[method])
         OPERATIONS.append(op)
         return wrapper

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import url_for
 
 from ..content.services import StaleEdit
-from ..extensions import limiter
 from ..permissions import can_see_practice_author
 from ..practices import services
 from ..practices.models import SECTIONS, Practice
+from ..ratelimits import setting
 from . import schemas
 from .core import (
     PreconditionFailed,
@@ -22,9 +22,7 @@ from .core import (
     stale_message,
 )
 
-
-def _write_limit():
-    return current_app.config["KDE_API_WRITE_LIMIT"]
+WRITE_LIMIT = setting("KDE_API_WRITE_LIMIT")
 
 
 def practice_json(practice: Practice) -> dict:
@@ -72,8 +70,8 @@ def list_practices(query: schemas.PracticeQuery):
 
 
 @route("/practices", "POST", summary="Publish a practice write-up", tag="practices", auth=True,
-       body=schemas.PracticeInput, response=schemas.Practice)
-@limiter.limit(_write_limit)
+       body=schemas.PracticeInput, response=schemas.Practice,
+       limit=WRITE_LIMIT)
 def create_practice(body: schemas.PracticeInput):
     return practice_json(services.write_practice(require_actor(), body.model_dump(exclude_unset=True)))
 
@@ -88,8 +86,8 @@ def get_practice(practice_id: int):
 @route("/practices/<int:practice_id>", "PATCH", summary="Edit a practice you wrote",
        tag="practices", auth=True, body=schemas.PracticePatch, response=schemas.Practice,
        if_match=True, etag=True,
-       description="Send the fields to change and `If-Match` with the version you edited.")
-@limiter.limit(_write_limit)
+       description="Send the fields to change and `If-Match` with the version you edited.",
+       limit=WRITE_LIMIT)
 def update_practice(practice_id: int, body: schemas.PracticePatch):
     actor = require_actor()
     practice = services.get_visible_practice_or_404(practice_id, actor)

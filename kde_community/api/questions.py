@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import url_for
 
 from ..content.services import StaleEdit
-from ..extensions import limiter
 from ..questions import services
 from ..questions.models import Answer, Question
+from ..ratelimits import setting
 from . import schemas
 from .core import (
     PreconditionFailed,
@@ -21,9 +21,7 @@ from .core import (
     stale_message,
 )
 
-
-def _write_limit():
-    return current_app.config["KDE_API_WRITE_LIMIT"]
+WRITE_LIMIT = setting("KDE_API_WRITE_LIMIT")
 
 
 def answer_json(answer: Answer) -> dict:
@@ -75,8 +73,8 @@ def list_questions(query: schemas.QuestionQuery):
 
 
 @route("/questions", "POST", summary="Ask a question", tag="questions", auth=True,
-       body=schemas.QuestionInput, response=schemas.Question)
-@limiter.limit(_write_limit)
+       body=schemas.QuestionInput, response=schemas.Question,
+       limit=WRITE_LIMIT)
 def create_question(body: schemas.QuestionInput):
     return question_json(services.ask_question(require_actor(), body.model_dump(exclude_unset=True)))
 
@@ -93,8 +91,8 @@ def get_question(question_id: int):
 
 @route("/questions/<int:question_id>", "PATCH", summary="Edit your question", tag="questions",
        auth=True, body=schemas.QuestionPatch, response=schemas.Question, if_match=True, etag=True,
-       description="Send the fields to change and `If-Match` with the version you edited.")
-@limiter.limit(_write_limit)
+       description="Send the fields to change and `If-Match` with the version you edited.",
+       limit=WRITE_LIMIT)
 def update_question(question_id: int, body: schemas.QuestionPatch):
     actor = require_actor()
     question = services.get_visible_question_or_404(question_id, actor)
@@ -108,8 +106,8 @@ def update_question(question_id: int, body: schemas.QuestionPatch):
 
 
 @route("/questions/<int:question_id>/answers", "POST", summary="Answer a question",
-       tag="questions", auth=True, body=schemas.AnswerInput, response=schemas.Answer)
-@limiter.limit(_write_limit)
+       tag="questions", auth=True, body=schemas.AnswerInput, response=schemas.Answer,
+       limit=WRITE_LIMIT)
 def create_answer(question_id: int, body: schemas.AnswerInput):
     actor = require_actor()
     question = services.get_visible_question_or_404(question_id, actor)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ..extensions import limiter
 from ..links import base_url
 from ..ratelimits import setting
 from ..search import services
@@ -17,8 +16,8 @@ FILTERS = {"type": "type", "theme": "themes", "law": "laws", "org_type": "org_ty
        query=schemas.SearchQuery, response=schemas.SearchResults,
        description="Queries are bounded (README, Search); what a bound cut is listed in "
                    "`notices` as {code, message} with status 200, e.g. `too_broad` with the "
-                   "hits found within the time budget.")
-@limiter.limit(setting("KDE_SEARCH_LIMIT"))
+                   "hits found within the time budget.",
+       limit=setting("KDE_SEARCH_LIMIT"))
 def search(query: schemas.SearchQuery):
     filters = {field: getattr(query, arg) for arg, field in FILTERS.items() if getattr(query, arg)}
     results = services.search(api_actor(), query.q, filters=filters, sort=query.sort,

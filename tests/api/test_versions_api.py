@@ -65,3 +65,14 @@ def test_if_match_is_checked_after_permission(client, auth, make_question, api_e
         api_error(client.patch(f"/api/v1/questions/{question.id}",
                                headers={**headers, "If-Match": tag},
                                json={"title": "Overgenomen titel!"}), 403)
+
+
+def test_checks_come_in_order(client, auth, make_question, api_error):
+    """Token, body, If-Match, then the view: an invalid body is refused as invalid whatever
+    its headers. (The rate limit comes first of all: tests/security/test_rate_limits.py.)"""
+    user, headers = auth()
+    question = make_question(author=user)
+    url = f"/api/v1/questions/{question.id}"
+    api_error(client.patch(url, json={"title": 5}), 401)
+    api_error(client.patch(url, headers=headers, json={"title": 5}), 422)
+    api_error(client.patch(url, headers=headers, json={"title": "Een geldige nieuwe titel"}), 428)
