@@ -40,9 +40,15 @@ db: install
 		$(FLASK) data load-demo && touch "$(KDE_DATA_DIR)/.demo-loaded"; fi
 
 # Links in mails point at KDE_BASE_URL (never at the request's Host): here, this server.
+# One worker beside the web server (search indexing and other background work); it stops when
+# the server does, whether by Ctrl-C or because the server was killed.
 run: db
-	@echo "KDE Community: http://127.0.0.1:$(PORT)"
-	KDE_BASE_URL="$${KDE_BASE_URL:-http://127.0.0.1:$(PORT)}" $(FLASK) run --host 127.0.0.1 --port $(PORT)
+	@echo "KDE Community: http://127.0.0.1:$(PORT) (and one worker)"
+	@export KDE_BASE_URL="$${KDE_BASE_URL:-http://127.0.0.1:$(PORT)}"; \
+	$(FLASK) worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # Debian's Chromium drives the browser tests (never a downloaded browser build).
 chromium:

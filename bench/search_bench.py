@@ -104,7 +104,7 @@ def percentile(values, p):
 def main() -> None:
     n = int(os.environ.get("BENCH_N", "100000"))
     work = Path(tempfile.mkdtemp(prefix="kde-bench-"))
-    os.environ.update({"KDE_DATA_DIR": str(work), "KDE_SEARCH_INDEXER": "0",
+    os.environ.update({"KDE_DATA_DIR": str(work),
                        "KDE_SECRET_KEY": "bench", "KDE_DATABASE_URL": f"sqlite:///{work}/bench.sqlite3"})
     from sqlalchemy import insert
 
@@ -133,10 +133,6 @@ def main() -> None:
              "revision": 1, "answer_count": 0, "score": 0, "close_reason": "", "close_note": "",
              "hidden_reason": ""}
             for i, t, b, v, d in rows])
-        db.session.commit()
-        from kde_community.search.models import SearchOutbox
-
-        db.session.query(SearchOutbox).delete()
         db.session.commit()
         load_s = time.perf_counter() - t0
 

@@ -53,27 +53,20 @@ def create_app(config: dict | None = None) -> Flask:
     from .cli import register_cli
 
     register_cli(app)
-    _start_search(app)
+    _init_search(app)
     return app
 
 
-def _start_search(app: Flask) -> None:
-    """Queue index updates with every change; in a serving process, run the writer."""
-    from .search.services import Indexer, install_outbox_hook
+def _init_search(app: Flask) -> None:
+    """The search engine KDE_SEARCH_BACKEND chose, and its indexer as a consumer of events.
+    Web processes only record events; the worker (`flask worker`) indexes."""
+    from . import events
+    from .search import indexer
+    from .search.backend import create_backend
 
-    install_outbox_hook()
-    wanted = app.config.get("KDE_SEARCH_INDEXER")
-    if wanted or (wanted is None and not app.testing and not _is_cli()):
-        app.extensions["kde_indexer"] = Indexer(app)
-        app.extensions["kde_indexer"].start()
-
-
-def _is_cli() -> bool:
-    """`flask run` serves; other `flask …` commands must not start background threads."""
-    import sys
-
-    argv = " ".join(sys.argv)
-    return "flask" in sys.argv[0] and " run" not in f" {argv}"
+    app.extensions["kde_search"] = create_backend(app.config["KDE_SEARCH_BACKEND"],
+                                                  app.config["KDE_DATA_DIR"])
+    events.register(app, indexer.consumer(app.config))
 
 
 def _trust_proxies(app: Flask) -> None:

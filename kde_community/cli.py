@@ -6,7 +6,7 @@ import sys
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from .accounts import services as accounts
 from .accounts.models import ROLES
@@ -42,12 +42,28 @@ def search_check_command():
         for key in keys:
             click.echo(f"{label}: {key}")
     if queued:
-        click.echo(f"queued: {queued} changes not yet applied")
+        click.echo(f"queued: {queued} events not yet handled by the indexer")
     if not differences.ok:
-        click.echo("The index and the database disagree: run `search reindex`, or start the app "
-                   "so the writer reconciles them.", err=True)
+        click.echo("The index and the database disagree: run `search reindex`, or a worker "
+                   "(`flask --app kde_community worker`), which handles queued events and "
+                   "reconciles what changed.", err=True)
         sys.exit(1)
     click.echo("The index agrees with the database.")
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True,
+              help="Handle what is pending and reconcile once, then exit.")
+@click.option("--poll", type=click.FloatRange(0.05, 60), default=None,
+              help="Seconds between polls when idle (default 0.25).")
+@with_appcontext
+def worker_command(once, poll):
+    """Run the background consumers (search indexing …) until SIGTERM or Ctrl-C."""
+    from flask import current_app
+
+    from .worker import run_until_signalled
+
+    run_until_signalled(current_app._get_current_object(), once=once, poll=poll)
 
 
 def _fail(exc: ValidationError) -> None:
@@ -117,3 +133,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(tokens_cli)
     app.cli.add_command(search_cli)
+    app.cli.add_command(worker_command)

@@ -79,6 +79,16 @@ def _int_env(name: str, default: int) -> int:
     return value
 
 
+def _search_backend(raw: str) -> str:
+    """A backend that exists, or a refusal to start that names the ones that do."""
+    from .search.backend import check_backend_name
+
+    try:
+        return check_backend_name(raw)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+
+
 def load_config(overrides: dict | None = None) -> dict:
     """Build the Flask config from the environment, then apply `overrides` (tests)."""
     overrides = overrides or {}
@@ -102,9 +112,10 @@ def load_config(overrides: dict | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "KDE_SEARCH_BACKEND": os.environ.get("KDE_SEARCH_BACKEND", "whoosh"),
-        # The index writer thread: on in serving processes unless KDE_SEARCH_INDEXER=0.
-        **({"KDE_SEARCH_INDEXER": os.environ["KDE_SEARCH_INDEXER"] not in ("0", "false", "no")}
-           if "KDE_SEARCH_INDEXER" in os.environ else {}),
+        # The worker (worker.py): a killed worker's batch is taken over after the lease (where
+        # the database has no row locks, i.e. SQLite); the index is reconciled this often.
+        "KDE_WORKER_LEASE": _int_env("KDE_WORKER_LEASE", 60) or 60,
+        "KDE_RECONCILE_INTERVAL": _int_env("KDE_RECONCILE_INTERVAL", 600) or 600,
         "KDE_SMTP_URL": os.environ.get("KDE_SMTP_URL") or None,
         "KDE_MAIL_FROM": os.environ.get("KDE_MAIL_FROM", "KDE Community <noreply@kdecommunity.nl>"),
         "DEBUG": False,
@@ -140,6 +151,7 @@ def load_config(overrides: dict | None = None) -> dict:
     }
     config.update(overrides)
     config["KDE_BASE_URL"] = base_url
+    config["KDE_SEARCH_BACKEND"] = _search_backend(config["KDE_SEARCH_BACKEND"])
     if "TRUSTED_HOSTS" not in overrides:
         extra = os.environ.get("KDE_TRUSTED_HOSTS")
         # Production answers only to its own host names (400 otherwise); development to any.

@@ -3,17 +3,19 @@
 from .accounts.models import ApiToken, User, UserSession
 from .content.models import Comment, Flag, ModerationAction, Reaction, Revision
 from .directory.models import Network, Organisation
+from .events import Event, EventDelivery
 from .idempotency import IdempotencyKey
 from .laws.models import InputMoment, Law, LawMilestone, Obligation, Theme
 from .notifications.models import Follow
 from .practices.models import Practice, PracticeAttachment, PracticeFollowUp
 from .questions.models import Answer, PraktijkvraagPick, Question
-from .search.models import SearchOutbox
 
 __all__ = [
     "Answer",
     "ApiToken",
     "Comment",
+    "Event",
+    "EventDelivery",
     "Flag",
     "Follow",
     "IdempotencyKey",
@@ -24,7 +26,6 @@ __all__ = [
     "PraktijkvraagPick",
     "Question",
     "Reaction",
-    "SearchOutbox",
     "Revision",
     "InputMoment",
     "Law",

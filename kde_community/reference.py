@@ -2,7 +2,10 @@
 
 Rows are matched on their stable key; a second load changes nothing, an edited file
 updates rows. A file with a mistake is refused whole, with the reason, before anything
-is written.
+is written. Every row created or changed records an event in the same transaction
+(`theme.changed`, `organisation.changed`, `network.changed`, `law.changed`,
+`obligation.changed`, payload `fields`: what changed, or ["created"]), which the search
+indexer and later consumers act on.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from . import events
 from .dbtypes import utcnow
 from .directory.models import PROVINCES, REGIONAL_TYPES, Network, Organisation
 from .extensions import db
@@ -66,8 +70,9 @@ def _require(record: dict, keys: tuple[str, ...], where: str) -> None:
         raise ReferenceDataError(f"{where}: missing {', '.join(missing)}")
 
 
-def _assign(obj, values: dict, report: LoadReport, kind: str, is_new: bool) -> None:
-    changed = False
+def _assign(obj, values: dict, report: LoadReport, kind: str, is_new: bool) -> set[str]:
+    """Set the values that differ; returns their names (["created"] for a new row)."""
+    changed = set()
     for key, value in values.items():
         current = getattr(obj, key)
         # Related rows: membership matters, not the order they were listed in.
@@ -76,11 +81,32 @@ def _assign(obj, values: dict, report: LoadReport, kind: str, is_new: bool) -> N
             continue
         if current != value:
             setattr(obj, key, value)
-            changed = True
+            changed.add(key)
     if is_new:
         report.created[kind] += 1
-    elif changed:
+        return {"created"}
+    if changed:
         report.updated[kind] += 1
+    return changed
+
+
+@dataclass
+class _Change:
+    """A row created or changed by this load: recorded as an event once it has an id."""
+
+    name: str
+    obj: Any
+    fields: set[str]
+    # network.changed: the organisations whose document names the network (before and after)
+    organisations: list = field(default_factory=list)
+
+    def record(self) -> None:
+        extra = {}
+        if self.name == "network.changed" and self.fields & {"created", "name", "members"}:
+            extra["organisation_ids"] = sorted({o if isinstance(o, int) else o.id
+                                                for o in self.organisations})
+        events.record(self.name, self.name.split(".")[0], self.obj.id,
+                      fields=sorted(self.fields), **extra)
 
 
 def _get_or_new(model, **key):
@@ -156,43 +182,56 @@ def validate_reference(directory: Path = REFERENCE_DIR) -> dict[str, Any]:
 def load_reference(directory: Path = REFERENCE_DIR) -> LoadReport:
     data = validate_reference(directory)
     report = LoadReport()
+    changes: list[_Change] = []
+
+    def note(name: str, obj, fields: set[str], **extra) -> None:
+        if fields:
+            changes.append(_Change(name, obj, fields, **extra))
+
     themes = {}
     for t in data["themes"]:
         theme, new = _get_or_new(Theme, slug=t["slug"])
-        _assign(theme, {"name_nl": t["name_nl"], "name_en": t["name_en"],
-                        "description_nl": t.get("description_nl", ""),
-                        "description_en": t.get("description_en", "")}, report, "themes", new)
+        note("theme.changed", theme, _assign(theme, {
+            "name_nl": t["name_nl"], "name_en": t["name_en"],
+            "description_nl": t.get("description_nl", ""),
+            "description_en": t.get("description_en", "")}, report, "themes", new))
         themes[theme.slug] = theme
     orgs = {}
     for o in data["organisations"]:
         org, new = _get_or_new(Organisation, slug=o["slug"])
-        _assign(org, {
+        note("organisation.changed", org, _assign(org, {
             "name": o["name"], "type": o["type"], "province": o.get("province"),
             "inhabitants": o.get("inhabitants"),
             "area_km2": float(o["area_km2"]) if o.get("area_km2") is not None else None,
             "email_domains": [d.lower() for d in o.get("email_domains", [])],
             "website": o.get("website", ""), "description": o.get("description", ""),
-        }, report, "organisations", new)
+        }, report, "organisations", new))
         orgs[org.slug] = org
     for n in data["networks"]:
         network, new = _get_or_new(Network, slug=n["slug"])
-        _assign(network, {
+        before = [] if new else [org.id for org in network.members]
+        members = [orgs[s] for s in n.get("members", [])]
+        note("network.changed", network, _assign(network, {
             "name": n["name"], "description_nl": n.get("description_nl", ""),
             "target_roles": n.get("target_roles", []), "how_to_join": n.get("how_to_join", ""),
             "website": n.get("website", ""),
             "themes": [themes[s] for s in n.get("themes", [])],
-            "members": [orgs[s] for s in n.get("members", [])],
-        }, report, "networks", new)
+            "members": members,
+        }, report, "networks", new), organisations=[*before, *members])
     for raw in data["laws"]:
-        _load_law(raw, themes, report)
+        _load_law(raw, themes, report, note)
+    if changes:
+        db.session.flush()  # ids for the events of new rows
+        for change in changes:
+            change.record()
     db.session.commit()
     return report
 
 
-def _load_law(raw: dict, themes: dict[str, Theme], report: LoadReport) -> None:
+def _load_law(raw: dict, themes: dict[str, Theme], report: LoadReport, note) -> None:
     law, new = _get_or_new(Law, slug=raw["slug"])
     old_signature = None if new else _timeline_signature(law.stage, law.milestones)
-    _assign(law, {
+    fields = _assign(law, {
         "short_name_nl": raw["short_name_nl"], "short_name_en": raw["short_name_en"],
         "aliases": raw.get("aliases", []), "abbreviations": raw.get("abbreviations", []),
         "full_title": raw["full_title"], "celex": raw["celex"], "instrument": raw["instrument"],
@@ -207,6 +246,7 @@ def _load_law(raw: dict, themes: dict[str, Theme], report: LoadReport) -> None:
         law.milestones = [LawMilestone(kind=k, date=d, label=label) for k, d, label in wanted_milestones]
         if not new:
             report.updated["milestones"] += 1
+            fields.add("milestones")
     wanted_inputs = [(i.get("title", ""), i["opens"], i.get("closes"), i.get("where", ""))
                      for i in raw.get("input_moments", [])]
     if [(i.title, i.opens, i.closes, i.where) for i in law.input_moments] != wanted_inputs:
@@ -214,9 +254,11 @@ def _load_law(raw: dict, themes: dict[str, Theme], report: LoadReport) -> None:
                              for t, o, c, w in wanted_inputs]
         if not new:
             report.updated["input moments"] += 1
+            fields.add("input_moments")
     if old_signature is not None and old_signature != _timeline_signature(
             raw["stage"], [(m[0], m[1]) for m in wanted_milestones]):
         law.changed_at = utcnow()
+    note("law.changed", law, fields)
     existing = {o.key: o for o in law.obligations}
     for ob in raw.get("obligations", []):
         obligation = existing.get(ob["key"])
@@ -224,12 +266,12 @@ def _load_law(raw: dict, themes: dict[str, Theme], report: LoadReport) -> None:
         if is_new:
             obligation = Obligation(key=ob["key"])
             law.obligations.append(obligation)
-        _assign(obligation, {
+        note("obligation.changed", obligation, _assign(obligation, {
             "article": ob["article"], "title": ob["title"],
             "description": ob.get("description", ""), "applies_to": ob["applies_to"],
             "applies_from": ob.get("applies_from"),
             "responsible_roles": ob.get("responsible_roles", []),
-        }, report, "obligations", is_new)
+        }, report, "obligations", is_new))
 
 
 def _timeline_signature(stage: str, milestones) -> tuple:

@@ -18,6 +18,7 @@ from ..markup import render_markdown
 from ..pagination import page_args
 from ..permissions import can_contribute
 from ..ratelimits import member_limit, setting
+from ..search import services as search
 from ..web import apply_errors
 from . import services
 from .forms import ActionForm, AnswerForm, CloseForm, CommentForm, HideForm, PickForm, QuestionForm
@@ -81,8 +82,8 @@ def index():
 def similar():
     """Similar questions while typing a title (JSON for the enhancement script)."""
     title = request.args.get("titel", "")[:300]
-    items = services.similar_questions(current_user, title,
-                                       exclude_id=as_int(request.args.get("behalve")))
+    items = search.similar_questions(current_user, title,
+                                     exclude_id=as_int(request.args.get("behalve")))
     return jsonify({"items": [{"id": q.id, "title": q.title, "answers": q.answer_count,
                                "url": url_for("questions.detail", question_id=q.id)}
                               for q in items]})
@@ -113,7 +114,7 @@ def ask():
             else:
                 flash(_("Uw vraag is geplaatst. U volgt hem automatisch."), "ok")
                 return redirect(url_for("questions.detail", question_id=question.id))
-    similar = services.similar_questions(current_user, form.title.data or "") \
+    similar = search.similar_questions(current_user, form.title.data or "") \
         if form.title.data else []
     return render_template("questions/ask.html", form=form, preview=preview, similar=similar,
                            editing=None, **choices), status
@@ -132,8 +133,8 @@ def _thread_page(question, answer_form, preview=None, status=200):
         "questions/detail.html", thread=thread, q=question, answer_form=answer_form,
         preview=preview, comment_form=CommentForm(), action_form=ActionForm(),
         flag_form=flag_form, hide_form=HideForm(), close_form=CloseForm(), pick_form=PickForm(),
-        similar=services.similar_questions(current_user, question.title, limit=4,
-                                           exclude_id=question.id),
+        similar=search.similar_questions(current_user, question.title, limit=4,
+                                         exclude_id=question.id),
     ), status
 
 

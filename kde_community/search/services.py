@@ -1,55 +1,35 @@
-"""The one way into the search engine: queueing changes, applying them, searching.
+"""The one way into the search engine: building documents, searching, rebuilding, checking.
 
-The database is the truth. Every change to a searchable row adds an outbox row in the same
-transaction; one writer per data directory applies the outbox to the index. A rebuild and a
-check compare the index with what the database says it should hold.
+The database is the truth and the index a cache of it. Changes reach the index through domain
+events handled by the indexer in the worker (indexer.py); `reindex` rebuilds it and `check`
+compares it with what the database says it should hold. The engine is whatever
+`KDE_SEARCH_BACKEND` chose (backend.py); nothing here knows which.
 """
 
 from __future__ import annotations
 
-import fcntl
 import re
-import threading
-import time
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from pathlib import Path
 
-from flask import Flask, current_app
-from sqlalchemy import delete, event, func, insert, select
-from sqlalchemy.orm import Session
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
 
 from ..accounts.models import User
+from ..dbtypes import utcnow
 from ..extensions import db
 from ..laws.models import Law
 from ..permissions import is_member
-from .index import TIME_BUDGET, Results, WhooshBackend, normalise, stamp
-from .models import Searchable, SearchOutbox
-
-BATCH = 500
-
-
-def backend() -> WhooshBackend:
-    return WhooshBackend(Path(current_app.config["KDE_DATA_DIR"]) / "search")
+from . import backend as engine
+from .backend import TIME_BUDGET, Results, SearchBackend, any_of, normalise, stamp
+from .models import Searchable
 
 
-# --- queueing changes in the same transaction ------------------------------------------------
-
-def _queue_changes(session: Session, _flush_context) -> None:
-    keys: set[tuple[str, int]] = set()
-    for obj in [*session.new, *session.dirty, *session.deleted]:
-        if isinstance(obj, Searchable) and (obj in session.new or obj in session.deleted
-                                            or session.is_modified(obj)):
-            keys.update(obj.search_keys())
-    keys = {(t, i) for t, i in keys if t and i is not None}
-    if keys:
-        session.connection().execute(insert(SearchOutbox), [
-            {"doc_type": doc_type, "doc_id": doc_id} for doc_type, doc_id in sorted(keys)])
-
-
-def install_outbox_hook() -> None:
-    if not event.contains(Session, "after_flush", _queue_changes):
-        event.listen(Session, "after_flush", _queue_changes)
+def backend() -> SearchBackend:
+    """The app's search engine, made at start (create_app)."""
+    return current_app.extensions["kde_search"]
 
 
 # --- documents --------------------------------------------------------------------------------
@@ -95,12 +75,12 @@ def build_document(obj: Searchable, aliases: list[LawAlias]) -> dict | None:
     return doc
 
 
-def documents(doc_type: str, ids: list[int] | None, aliases: list[LawAlias]):
+def documents(doc_type: str, ids: Collection[int] | None, aliases: list[LawAlias]):
     """(key, document or None) for the given ids of one type; all rows when ids is None."""
     cls = Searchable.registry[doc_type]
     query = cls.search_query()
     if ids is not None:
-        query = query.where(cls.id.in_(ids))
+        query = query.where(cls.id.in_(list(ids)))
     found = set()
     for obj in db.session.scalars(query).unique():
         found.add(obj.id)
@@ -109,46 +89,22 @@ def documents(doc_type: str, ids: list[int] | None, aliases: list[LawAlias]):
         yield f"{doc_type}:{missing}", None
 
 
-# --- applying the outbox ---------------------------------------------------------------------
+def load_documents(keys: Collection[str]) -> dict[str, dict | None]:
+    """The current document for each key ("type:id"); None: it must not be in the index."""
+    by_type: dict[str, set[int]] = {}
+    changes: dict[str, dict | None] = {}
+    for key in keys:
+        doc_type, _, raw_id = key.partition(":")
+        if doc_type in Searchable.registry and raw_id.isdigit():
+            by_type.setdefault(doc_type, set()).add(int(raw_id))
+        else:
+            changes[key] = None  # a type or key this version no longer indexes
+    if by_type:
+        aliases = law_aliases()
+        for doc_type, ids in by_type.items():
+            changes.update(documents(doc_type, sorted(ids), aliases))
+    return changes
 
-def pending() -> int:
-    return db.session.scalar(select(func.count()).select_from(SearchOutbox)) or 0
-
-
-def process_outbox(limit: int = BATCH) -> int:
-    """Apply queued changes to the index; returns how many outbox rows were done.
-
-    Rows are removed only after the index committed, so a crash in between means the same
-    documents are refreshed again: never lost.
-    """
-    rows = list(db.session.execute(
-        select(SearchOutbox.id, SearchOutbox.doc_type, SearchOutbox.doc_id)
-        .order_by(SearchOutbox.id).limit(limit)))
-    if not rows:
-        return 0
-    wanted: dict[str, set[int]] = {}
-    for _id, doc_type, doc_id in rows:
-        if doc_type in Searchable.registry:
-            wanted.setdefault(doc_type, set()).add(doc_id)
-    aliases = law_aliases()
-    changes = {}
-    for doc_type, ids in wanted.items():
-        changes.update(documents(doc_type, sorted(ids), aliases))
-    backend().apply(changes)
-    db.session.execute(delete(SearchOutbox).where(SearchOutbox.id <= rows[-1][0]))
-    db.session.commit()
-    return len(rows)
-
-
-def drain() -> int:
-    """Process the whole outbox now (tests, CLI)."""
-    total = 0
-    while done := process_outbox():
-        total += done
-    return total
-
-
-# --- rebuild and check -----------------------------------------------------------------------
 
 def all_documents(aliases: list[LawAlias] | None = None):
     aliases = aliases if aliases is not None else law_aliases()
@@ -166,11 +122,14 @@ def count_documents() -> int:
     return total
 
 
+# --- rebuild and check ------------------------------------------------------------------------
+
 def reindex(progress: Callable[[int], None] | None = None) -> int:
-    """Rebuild the index from the database."""
-    high_water = db.session.scalar(select(func.max(SearchOutbox.id)))
+    """Rebuild the index from the database in one commit (searches see the old index until
+    then). Pending events stay pending: the worker refreshes those documents again, which is
+    harmless, and so nothing committed during the rebuild is lost."""
+    started = utcnow()
     engine = backend()
-    engine.clear()
 
     def docs():
         for _key, doc in all_documents():
@@ -178,10 +137,8 @@ def reindex(progress: Callable[[int], None] | None = None) -> int:
                 progress(1)
             yield doc
 
-    n = engine.add_many(docs())
-    if high_water is not None:
-        db.session.execute(delete(SearchOutbox).where(SearchOutbox.id <= high_water))
-        db.session.commit()
+    n = engine.rebuild(docs(), timeout=120.0)
+    engine.set_watermark(started)
     return n
 
 
@@ -195,8 +152,13 @@ class Differences:
     def ok(self) -> bool:
         return not (self.missing or self.extra or self.stale)
 
+    @property
+    def keys(self) -> list[str]:
+        return [*self.missing, *self.extra, *self.stale]
+
 
 def check() -> Differences:
+    """Every document compared with its index entry (what `search check` prints)."""
     expected = {key: doc["stamp"] for key, doc in all_documents()}
     actual = backend().stamps()
     return Differences(
@@ -206,31 +168,60 @@ def check() -> Differences:
     )
 
 
-def reconcile() -> Differences:
-    """Make the index agree with the database (run by the writer at start)."""
-    differences = check()
-    if not differences.ok:
-        keys = [*differences.missing, *differences.extra, *differences.stale]
-        aliases = law_aliases()
-        changes: dict[str, dict | None] = {}
-        by_type: dict[str, list[int]] = {}
-        for key in keys:
-            doc_type, doc_id = key.split(":", 1)
-            by_type.setdefault(doc_type, []).append(int(doc_id))
-        for doc_type, ids in by_type.items():
-            if doc_type in Searchable.registry:
-                changes.update(documents(doc_type, ids, aliases))
-            else:
-                changes.update({f"{doc_type}:{i}": None for i in ids})
-        backend().apply(changes)
-    return differences
+def pending() -> int:
+    """Events the indexer has not handled yet."""
+    from ..events import pending as pending_deliveries
+    from .indexer import CONSUMER
+
+    return pending_deliveries(CONSUMER)
 
 
-# --- searching -------------------------------------------------------------------------------
+def drain() -> int:
+    """Bring the index up to date now, without a worker (tests, scripts): every pending event,
+    then a reconciliation of rows changed without one (fixtures, direct SQL)."""
+    from .indexer import drain as drain_indexer
+
+    return drain_indexer()
+
+
+def reconcile(*, full: bool = False) -> int:
+    from .indexer import reconcile as reconcile_index
+
+    return reconcile_index(full=full)
+
+
+# --- searching --------------------------------------------------------------------------------
+
+NOTICES = {
+    engine.TOO_MANY_TERMS: _l("Uw zoekopdracht had te veel woorden; we zochten op de eerste "
+                              "%(n)s.", n=engine.MAX_TERMS),
+    engine.WILDCARD_IGNORED: _l("Een * werkt alleen aan het eind van een woord van minstens "
+                                "%(n)s letters, zoals toegankelijk*; we zochten op het woord "
+                                "zelf.", n=engine.MIN_PREFIX),
+    engine.PREFIX_CAPPED: _l("Een woord met * staat hier voor heel veel woorden; we zochten op "
+                             "de %(n)s die het meest voorkomen.", n=engine.MAX_EXPANSIONS),
+    engine.TOO_BROAD: _l("Deze zoekopdracht is te breed; maak hem specifieker."),
+}
+
+
+def notices(results: Results) -> list[dict]:
+    """What the bounds cut from this query, in the reader's language (HTML and API)."""
+    return [{"code": code, "message": str(NOTICES[code])} for code in results.notices]
+
+
+def _audience(viewer: User | None) -> dict:
+    member = is_member(viewer)
+    return {"members": member, "org_id": viewer.organisation_id if member else None,
+            "user_id": viewer.id if member else None}
+
+
+def _time_budget() -> float:
+    return current_app.config.get("KDE_SEARCH_TIME_BUDGET", TIME_BUDGET)
+
 
 def search(viewer: User | None, text: str, *, filters: dict | None = None, sort: str = "relevance",
            page: int = 1, per_page: int = 20) -> Results:
-    """What the viewer may see, for a query bounded in words, prefixes and time (index.py);
+    """What the viewer may see, for a query bounded in words, prefixes and time (backend.py);
     what was cut is in `Results.notices`."""
     text = (text or "")[:500]
     text = "".join(c for c in text if c.isprintable())
@@ -242,71 +233,36 @@ def search(viewer: User | None, text: str, *, filters: dict | None = None, sort:
             folded = re.sub(pattern, " ", folded)
             if alias.slug not in law_terms:
                 law_terms.append(alias.slug)
-    member = is_member(viewer)
-    audience = {"members": member, "org_id": viewer.organisation_id if member else None,
-                "user_id": viewer.id if member else None}
-    return backend().search(folded if law_terms else text, audience=audience, law_terms=law_terms,
-                            filters=filters or {}, sort=sort, page=page, per_page=per_page,
-                            time_budget=current_app.config.get("KDE_SEARCH_TIME_BUDGET",
-                                                               TIME_BUDGET))
+    return backend().search(folded if law_terms else text, audience=_audience(viewer),
+                            law_terms=law_terms, filters=filters or {}, sort=sort, page=page,
+                            per_page=per_page, time_budget=_time_budget())
+
+
+def similar_questions(viewer: User | None, title: str, *, exclude_id: int | None = None,
+                      limit: int = 5) -> list:
+    """Questions the viewer may see that look like `title`, most relevant first: any of its
+    words (Dutch stemming, stop words dropped by the engine), through the same index, bounds
+    and audience rules as every other search. Hidden and deleted questions are never in the
+    index; the database is asked once more for the audience so a stale entry shows nothing."""
+    from ..permissions import visible_audience_clause
+    from ..questions.models import Question
+
+    text = "".join(c for c in (title or "")[:300] if c.isprintable())
+    query = any_of(re.findall(r"\w{3,}", text))
+    limit = max(1, min(int(limit), 20))
+    if not query:
+        return []
+    results = backend().search(query, audience=_audience(viewer), law_terms=[],
+                               filters={"type": "question"}, page=1, per_page=limit + 1,
+                               time_budget=min(_time_budget(), 0.5))
+    ids = [hit.id for hit in results.items if hit.id != exclude_id][:limit]
+    if not ids:
+        return []
+    found = {q.id: q for q in db.session.scalars(
+        select(Question).where(Question.id.in_(ids), visible_audience_clause(viewer, Question)))}
+    return [found[i] for i in ids if i in found]
 
 
 def normalise_keep_punctuation(text: str) -> str:
-    import unicodedata
-
     text = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in text if not unicodedata.combining(c))
-
-
-# --- the single writer -----------------------------------------------------------------------
-
-class Indexer:
-    """A daemon thread per process; the one holding the data directory's lock file writes."""
-
-    def __init__(self, app: Flask, interval: float = 0.5):
-        self.app = app
-        self.interval = interval
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self.run, name="kde-search-indexer", daemon=True)
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def close(self, timeout: float = 10) -> None:
-        self.stop.set()
-        self.thread.join(timeout)
-
-    def run(self) -> None:
-        lock_path = Path(self.app.config["KDE_DATA_DIR"]) / "search.lock"
-        lock_path.parent.mkdir(parents=True, exist_ok=True)
-        with lock_path.open("w") as lock:
-            while not self.stop.is_set():
-                try:
-                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except OSError:
-                    self.stop.wait(5)  # another process is the writer
-                    continue
-                self._write_loop()
-
-    def _write_loop(self) -> None:
-        with self.app.app_context():
-            try:
-                reconcile()
-            except Exception:  # noqa: BLE001 — keep the writer alive; the outbox keeps the work
-                self.app.logger.exception("Search reconciliation failed")
-            finally:
-                db.session.remove()
-            last_reconcile = time.monotonic()
-            while not self.stop.is_set():
-                try:
-                    if not process_outbox():
-                        self.stop.wait(self.interval)
-                    if time.monotonic() - last_reconcile > 600:
-                        reconcile()
-                        last_reconcile = time.monotonic()
-                except Exception:  # noqa: BLE001
-                    self.app.logger.exception("Search indexing failed; retrying")
-                    db.session.rollback()
-                    self.stop.wait(2)
-                finally:
-                    db.session.remove()

@@ -11,7 +11,6 @@ from ..errors import ValidationError
 from ..extensions import limiter
 from ..laws.services import all_themes, list_laws
 from ..pagination import page_args
-from . import index as engine
 from . import services
 
 bp = Blueprint("search", __name__)
@@ -28,16 +27,6 @@ TYPE_LABELS = {
     "event": _l("Evenement"),
 }
 OUTCOME_LABELS = {"success": _l("Geslaagd"), "mixed": _l("Deels geslaagd"), "failure": _l("Mislukt")}
-NOTICES = {
-    engine.TOO_MANY_TERMS: _l("Uw zoekopdracht had te veel woorden; we zochten op de eerste "
-                              "%(n)s.", n=engine.MAX_TERMS),
-    engine.WILDCARD_IGNORED: _l("Een * werkt alleen aan het eind van een woord van minstens "
-                                "%(n)s letters, zoals toegankelijk*; we zochten op het woord "
-                                "zelf.", n=engine.MIN_PREFIX),
-    engine.PREFIX_CAPPED: _l("Een woord met * staat hier voor heel veel woorden; we zochten op "
-                             "de %(n)s die het meest voorkomen.", n=engine.MAX_EXPANSIONS),
-    engine.TOO_BROAD: _l("Deze zoekopdracht is te breed; maak hem specifieker."),
-}
 FILTER_ARGS = {"type": "type", "theme": "themes", "law": "laws", "org_type": "org_type",
                "outcome": "outcome"}
 
@@ -55,11 +44,6 @@ def search_args(args) -> tuple[str, dict, str, int, int]:
 def search_limit() -> str:
     """Requests per client for everything that searches (HTML, API, similar questions)."""
     return current_app.config["KDE_SEARCH_LIMIT"]
-
-
-def notices(results) -> list[dict]:
-    """What the bounds cut from this query, in the reader's language (HTML and API)."""
-    return [{"code": code, "message": str(NOTICES[code])} for code in results.notices]
 
 
 @bp.get("/zoeken")
@@ -87,5 +71,5 @@ def index():
     active = {arg: request.args.get(arg) for arg in FILTER_ARGS if request.args.get(arg)}
     return render_template("search/index.html", q=text, results=results, result=results,
                            labels=labels, active=active, sort=sort, errors=errors,
-                           notices=notices(results) if results else [],
+                           notices=services.notices(results) if results else [],
                            facet_args={v: k for k, v in FILTER_ARGS.items()})

@@ -1,32 +1,28 @@
 """The Whoosh backend: the only module that imports whoosh.
 
-Documents are dicts made by the models (see models.Searchable):
-  key, type, id, title, body, url, date (datetime), visibility (public|members|organisation),
-  org_id, org_name, org_type, themes [slug], laws [slug], outcome, extra (text, not shown),
-  writers [user id] (who may always see it, e.g. a write-up's writers).
+One index per data directory ($KDE_DATA_DIR/search) and one writer at a time (Whoosh's lock
+file): every process that writes waits for the lock, up to a timeout, and then raises
+IndexBusy so the caller keeps its work for later. Several worker processes on one host share
+the index; several hosts need the PostgreSQL backend (or one shared data directory).
 
-Every query is bounded, whoever sends it (see the constants below and README "Search"): a
-query costs at most MAX_TERMS words, a prefix* stands for at most MAX_EXPANSIONS words, and
-matching stops after the time budget with the hits found so far. What was cut is reported
-as notice codes on the results; the web layer words them.
+Documents, the query language and its bounds: see backend.py.
 """
 
 from __future__ import annotations
 
-import hashlib
+import fcntl
 import heapq
 import itertools
-import json
+import os
 import re
 import threading
 import time
-import unicodedata
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
 from markupsafe import Markup, escape
-from whoosh import highlight, index, qparser, sorting
+from whoosh import highlight, index, qparser, sorting, writing
 from whoosh.analysis import (
     CharsetFilter,
     Filter,
@@ -38,33 +34,32 @@ from whoosh.analysis import (
 from whoosh.collectors import FilterCollector, WrappingCollector
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.idsets import BitSet
+from whoosh.index import LockError
 from whoosh.query import And, AndNot, Every, Not, NullQuery, Or, Prefix, Term, Wildcard
 from whoosh.searching import ResultsPage, TimeLimit
 from whoosh.support.charset import accent_map
 
-FACETS = ("type", "themes", "laws", "org_type", "outcome")
+from .backend import (
+    FACETS,
+    MAX_EXPANSIONS,
+    MAX_SUGGEST_WORD,
+    MIN_PREFIX,
+    OPERATORS,
+    PREFIX_CAPPED,
+    TIME_BUDGET,
+    TOO_BROAD,
+    Hit,
+    IndexBusy,
+    Loader,
+    Results,
+    bound_text,
+    stamp,
+)
+
 # Reference documents are many and short; contributions are what people come for.
 TYPE_BOOST = {"law": 1.3, "obligation": 0.5, "organisation": 0.7, "network": 0.8}
-
-# --- bounds: what one query may cost ---------------------------------------------------------
-# Measured on 3,500 documents: 78 one- and two-letter prefixes took 12 s; with these bounds the
-# same query takes well under a second and no query can hold a worker for long.
-MAX_TERMS = 12          # words (phrase words count one each) per query; the rest are dropped
-MIN_PREFIX = 3          # letters before a trailing * ; shorter, or * elsewhere: a plain word
-MAX_EXPANSIONS = 50     # words one prefix* stands for, per field: the most frequent ones
-PREFIX_SCAN = 400       # lexicon words looked at to choose them
-TIME_BUDGET = 1.5       # seconds of matching; then the hits found so far are returned
-MAX_SUGGEST_WORD = 30   # longer words get no "did you mean" (edit-distance search is costly)
-
-# Notice codes on Results.notices (the views word them)
-TOO_MANY_TERMS = "too_many_terms"
-WILDCARD_IGNORED = "wildcard_ignored"
-PREFIX_CAPPED = "prefix_capped"
-TOO_BROAD = "too_broad"
-
-OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "REQUIRE"}
-_TOKEN = re.compile(r'[-+]?"[^"]*"?|[()]|[^\s()"]+')
-_PREFIX = re.compile(rf"(\w{{{MIN_PREFIX},}})\*+")
+PREFIX_SCAN = 400       # lexicon words looked at to choose a prefix's MAX_EXPANSIONS words
+WATERMARK_FILE = "kde-reconciled-at"
 
 
 class DutchPluralFilter(Filter):
@@ -116,53 +111,6 @@ def schema() -> Schema:
     )
 
 
-def stamp(doc: dict) -> str:
-    """A fingerprint of a document: the index is stale when it differs."""
-    data = json.dumps(doc, sort_keys=True, default=str).encode()
-    return hashlib.sha1(data, usedforsecurity=False).hexdigest()
-
-
-def normalise(text: str) -> str:
-    """Lower case, no accents, words separated by single spaces (for alias matching)."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(re.findall(r"[a-z0-9]+", text))
-
-
-@dataclass
-class Hit:
-    type: str
-    id: int
-    title: str
-    url: str
-    snippet: Markup
-    org_name: str
-    date: datetime | None
-
-
-@dataclass
-class Results:
-    items: list[Hit]
-    total: int
-    page: int
-    per_page: int
-    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
-    suggestion: str | None = None
-    notices: list[str] = field(default_factory=list)
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-
 class MarkFormatter(highlight.Formatter):
     """Escaped text; only the <mark> around matches is HTML."""
 
@@ -179,8 +127,16 @@ _readers = threading.local()
 
 
 class WhooshBackend:
+    """SearchBackend (backend.py) on a Whoosh index in one directory."""
+
+    name = "whoosh"
+
     def __init__(self, directory: Path):
         self.directory = Path(directory)
+
+    @classmethod
+    def from_config(cls, data_dir: Path) -> WhooshBackend:
+        return cls(Path(data_dir) / "search")
 
     def searcher(self):
         """A searcher kept per thread and refreshed when the index changed: opening one per
@@ -202,16 +158,51 @@ class WhooshBackend:
     # --- storage --------------------------------------------------------------------------
 
     def open(self):
-        if not index.exists_in(self.directory):
-            self.directory.mkdir(parents=True, exist_ok=True)
-            return index.create_in(self.directory, schema())
+        """The index, made empty the first time. Creating is done under a file lock: two
+        workers starting at once must not both create it (the second would wipe the first's
+        documents)."""
+        if index.exists_in(self.directory):
+            return index.open_dir(self.directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with (self.directory / ".create.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not index.exists_in(self.directory):
+                index.create_in(self.directory, schema())
         return index.open_dir(self.directory)
 
     def clear(self) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        index.create_in(self.directory, schema())
+        writer = self._writer(timeout=60.0)
+        writer.commit(mergetype=writing.CLEAR)
 
-    def apply(self, changes: dict[str, dict | None], timeout: float = 30.0) -> None:
+    def refresh(self, keys: Collection[str], load: Loader, *, timeout: float = 30.0) -> int:
+        """Read the documents once the write lock is ours, so the newest committed text wins
+        whichever worker writes last; entries whose stamp is unchanged are not rewritten."""
+        writer = self._writer(timeout=timeout)
+        changed = 0
+        try:
+            changes = load(keys)
+            with self.open().searcher() as current:  # the committed index: we hold the lock
+                for key, doc in changes.items():
+                    stored = current.document(key=key)
+                    if doc is None and stored is None:
+                        continue
+                    if doc is not None and stored is not None \
+                            and stored.get("stamp") == (doc.get("stamp") or stamp(doc)):
+                        continue
+                    writer.delete_by_term("key", key)
+                    if doc is not None:
+                        writer.add_document(**self._fields(doc))
+                    changed += 1
+        except BaseException:
+            writer.cancel()
+            raise
+        if changed:
+            writer.commit()
+        else:
+            writer.cancel()
+        return changed
+
+    def apply(self, changes: Mapping[str, dict | None], *, timeout: float = 30.0) -> None:
         """Replace or remove documents by key, in one commit (delete, then add)."""
         writer = self._writer(timeout=timeout)
         try:
@@ -224,8 +215,9 @@ class WhooshBackend:
             raise
         writer.commit()
 
-    def add_many(self, docs, timeout: float = 60.0) -> int:
-        """Add documents to an empty index (rebuild); returns how many."""
+    def rebuild(self, docs: Iterable[dict], *, timeout: float = 60.0) -> int:
+        """All documents in new segments that replace the old ones at commit: searchers keep
+        the old index until then, and the lock keeps other writers waiting."""
         writer = self._writer(timeout=timeout, procs=1, limitmb=256)
         n = 0
         try:
@@ -235,14 +227,18 @@ class WhooshBackend:
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        writer.commit(mergetype=writing.CLEAR)
         return n
 
-    def _writer(self, **kwargs):
-        """A writer whose schema has every field this version indexes: an index made by an
-        older version gains the new fields (they are empty until its documents are refreshed,
-        which the stamps make happen)."""
-        writer = self.open().writer(**kwargs)
+    def _writer(self, timeout: float, **kwargs):
+        """The index's one writer (IndexBusy after `timeout` seconds of waiting), with every
+        field this version indexes: an index made by an older version gains the new fields
+        (empty until its documents are refreshed, which the stamps make happen)."""
+        try:
+            writer = self.open().writer(timeout=timeout, delay=0.05, **kwargs)
+        except LockError:
+            raise IndexBusy(f"the search index in {self.directory} is being written by "
+                            f"another process") from None
         try:
             for name, field_type in schema().items():
                 if name not in writer.schema:
@@ -252,10 +248,42 @@ class WhooshBackend:
             raise
         return writer
 
-    def stamps(self) -> dict[str, str]:
-        ix = self.open()
-        with ix.searcher() as searcher:
-            return {fields["key"]: fields.get("stamp", "") for fields in searcher.all_stored_fields()}
+    def stamps(self, keys: Collection[str] | None = None) -> dict[str, str]:
+        with self.open().searcher() as searcher:
+            if keys is None:
+                return {fields["key"]: fields.get("stamp", "")
+                        for fields in searcher.all_stored_fields()}
+            found = {}
+            for key in keys:
+                fields = searcher.document(key=key)
+                if fields is not None:
+                    found[key] = fields.get("stamp", "")
+            return found
+
+    def keys(self) -> set[str]:
+        """From the key field's terms, skipping terms only deleted documents still have."""
+        with self.open().searcher() as searcher:
+            reader = searcher.reader()
+            terms = (t.decode() if isinstance(t, bytes) else t for t in reader.lexicon("key"))
+            if not reader.has_deletions():
+                return set(terms)
+            return {t for t in terms if reader.postings("key", t).is_active()}
+
+    def watermark(self) -> datetime | None:
+        try:
+            raw = (self.directory / WATERMARK_FILE).read_text().strip()
+            return datetime.fromisoformat(raw) if index.exists_in(self.directory) else None
+        except (OSError, ValueError):
+            return None
+
+    def set_watermark(self, when: datetime) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        draft = self.directory / f".{WATERMARK_FILE}.{os.getpid()}"
+        draft.write_text(when.astimezone(UTC).isoformat())
+        os.replace(draft, self.directory / WATERMARK_FILE)
+
+    def suggest(self, text: str) -> str | None:
+        return self._suggest(self.searcher(), text)
 
     @staticmethod
     def _fields(doc: dict) -> dict:
@@ -331,6 +359,7 @@ class WhooshBackend:
                 snippet=Markup(snippet),  # noqa: S704 — escaped by MarkFormatter
                 org_name=hit.get("org_name", ""),
                 date=hit.get("date").replace(tzinfo=UTC) if hit.get("date") else None,
+                score=float(hit.score or 0.0),
             ))
         by_type = results.results.groups("type")
         matched = set().union(*by_type.values()) if by_type else set()
@@ -487,58 +516,6 @@ class BoundedPrefix(Prefix):
     def capped(self, ixreader) -> bool:
         words = ixreader.expand_prefix(self.fieldname, self.text)
         return len(list(itertools.islice(words, MAX_EXPANSIONS + 1))) > MAX_EXPANSIONS
-
-
-def bound_text(text: str) -> tuple[str, list[str]]:
-    """The query text within the bounds, and notice codes for what was changed: at most
-    MAX_TERMS words, `*` only at the end of a word of MIN_PREFIX letters or more (elsewhere it
-    is dropped and the word searched as it is), operators and brackets kept as they are."""
-    out, notices, count = [], [], 0
-
-    def note(code):
-        if code not in notices:
-            notices.append(code)
-
-    for part in _TOKEN.findall(text):
-        if part == ")":
-            out.append(part)
-            continue
-        if count >= MAX_TERMS:
-            if re.search(r"\w", part) and part not in OPERATORS:
-                note(TOO_MANY_TERMS)
-            continue
-        if part.lstrip("-+").startswith('"'):
-            words = re.findall(r"\w+", part)
-            if "*" in part or "?" in part:
-                note(WILDCARD_IGNORED)
-            if len(words) > MAX_TERMS - count:
-                note(TOO_MANY_TERMS)
-                words = words[:MAX_TERMS - count]
-            if words:
-                out.append(part[0].strip('"') + '"' + " ".join(words) + '"')
-                count += len(words)
-            continue
-        if part == "(" or part in OPERATORS:
-            out.append(part)
-            continue
-        sign = re.match(r"[-+]*", part).group()[:1]
-        body = part.lstrip("-+")
-        pieces = [body]
-        if "*" in body or "?" in body:
-            if _PREFIX.fullmatch(body):
-                pieces = [body.rstrip("*") + "*"]
-            else:
-                note(WILDCARD_IGNORED)
-                pieces = [piece for piece in re.split(r"[*?]+", body) if piece]
-        for piece in pieces:
-            if not re.search(r"\w", piece):
-                continue
-            if count >= MAX_TERMS:
-                note(TOO_MANY_TERMS)
-                break
-            out.append(sign + piece)
-            count += 1
-    return " ".join(out), notices
 
 
 def _bounded_query(query):
