@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime, TypeDecorator
 from sqlalchemy.orm import Mapped, mapped_column
 
-# Identifiers and counts are 64-bit signed integers on every database we support; a larger
-# number from a URL or a form can never name a row and must not reach the driver.
-MAX_INT = 2**63 - 1
+# Identifiers and counts are `Integer` columns: 32-bit `integer` on PostgreSQL (64-bit on
+# SQLite). A larger number from a URL, a form or a query can never name a row and must not
+# reach the driver (PostgreSQL answers "integer out of range", a 500).
+MAX_INT = 2**31 - 1
 
 
 def as_int(value, *, minimum: int = 0, maximum: int = MAX_INT) -> int | None:
@@ -36,8 +37,11 @@ def insert_if_absent(session, model, **values) -> bool:
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    result = session.execute(insert(model).values(**values).on_conflict_do_nothing())
-    return bool(result.rowcount)
+    # RETURNING tells what happened; the row count does not (psycopg reports -1 here).
+    primary_key = list(model.__table__.primary_key.columns)
+    result = session.execute(insert(model).values(**values).on_conflict_do_nothing()
+                             .returning(*primary_key))
+    return result.first() is not None
 
 
 def escape_like(text: str) -> str:
