@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -24,10 +24,10 @@ from flask_babel import gettext as _
 
 from ..accounts.models import User
 from ..dbtypes import as_int
-from ..errors import DomainError, ValidationError
+from ..errors import DomainError, NotFound, ValidationError
 from ..extensions import csrf, limiter
 from ..pagination import Page
-from .schemas import Input, Output, Query
+from .schemas import SLUG_PATTERN, Input, Output, Query
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Token auth only: the API never reads the session cookie, so it needs no CSRF token.
@@ -75,7 +75,6 @@ class Operation:
     etag: bool = False
     errors: tuple[int, ...] = ()
     description: str = ""
-    extra: dict = field(default_factory=dict)
 
     @property
     def idempotent_post(self) -> bool:
@@ -101,6 +100,7 @@ class Operation:
 
 OPERATIONS: list[Operation] = []
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+SLUG = re.compile(SLUG_PATTERN)
 
 
 def route(rule: str, method: str = "GET", *, summary: str, tag: str,
@@ -124,6 +124,9 @@ def route(rule: str, method: str = "GET", *, summary: str, tag: str,
         @functools.wraps(view)
         def wrapper(**kwargs):
             actor = require_actor() if op.auth else None
+            if any(isinstance(value, str) and (len(value) > 120 or not SLUG.fullmatch(value))
+                   for value in kwargs.values()):
+                raise NotFound()  # no slug looks like this (and NUL never reaches PostgreSQL)
             if op.query is not None:
                 kwargs["query"] = validate(op.query, request.args.to_dict(flat=True))
             if op.body is not None:

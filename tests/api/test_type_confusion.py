@@ -1,5 +1,8 @@
 """Type-confused input to every write operation, field by field: a 4xx naming the field, and
-nothing changed. The fields come from the OpenAPI document, so a new field is covered too."""
+nothing changed. The fields come from the OpenAPI document, so a new field is covered too.
+
+Whole numbers are bounded by the database's `integer` (32 bits on PostgreSQL): anything larger
+can name no row, in a path (404), a query (422) or a body (422)."""
 
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ NOT_BOOL = [None, "true", "ja", 1, 0, {}, [], [True], HUGE]
 NOT_ENUM = [None, "", "PUBLIC", "onbekend", 1, True, ["public"], {"value": "public"}]
 NOT_TEXT_LIST = [None, "ai", {}, {"0": "ai"}, [{}], [None], [HUGE], [True], [["ai"]], [1.5],
                  HUGE, True, ["x" * 1000], ["ai"] * 31]
-NOT_ID_LIST = [None, "1", {}, [{}], [None], [HUGE], [2**63], [True], [1.5], ["1"], [-1], [0],
+NOT_ID_LIST = [None, "1", {}, [{}], [None], [HUGE], [2**63], [2**31], [True], [1.5], ["1"], [-1], [0],
                HUGE, True, [[1]]]
 
 
@@ -130,12 +133,15 @@ def test_required_fields_and_nulls_are_named(client, world, api_error):
     assert english["fields"]["anonymous"] == "Enter true or false."
 
 
-def test_ids_beyond_64_bits_and_confused_query_arguments(client, world, api_error):
+def test_ids_beyond_the_integer_range_and_confused_query_arguments(client, world, api_error):
     headers, _, _ = world
     for path in ("/api/v1/questions/99999999999999999999999", "/api/v1/practices/9223372036854775808",
-                 "/api/v1/questions/-1", "/api/v1/questions/1.5"):
+                 "/api/v1/questions/2147483648", "/api/v1/practices/4294967296",
+                 "/api/v1/questions/-1", "/api/v1/questions/1.5", "/api/v1/laws/%00",
+                 "/api/v1/organisations/a%00b/peers", "/api/v1/networks/" + "x" * 121,
+                 "/api/v1/laws/AI-Act", "/api/v1/organisations/%ED%A0%80"):
         api_error(client.get(path, headers=headers), 404)
-    for number in ("99999999999999999999999", "9223372036854775808"):
+    for number in ("99999999999999999999999", "9223372036854775808", "2147483648"):
         api_error(client.patch(f"/api/v1/questions/{number}", headers={**headers, "If-Match": '"1"'},
                                json={"title": "Een titel hier"}), 404)
         api_error(client.patch(f"/api/v1/practices/{number}", headers={**headers, "If-Match": '"1"'},
@@ -144,6 +150,7 @@ def test_ids_beyond_64_bits_and_confused_query_arguments(client, world, api_erro
                               json={"body": "x"}), 404)
     cases = [
         ("/api/v1/questions", "obligation", str(HUGE)), ("/api/v1/questions", "obligation", "1.0"),
+        ("/api/v1/questions", "obligation", str(2**31)),
         ("/api/v1/questions", "page", str(2**63)), ("/api/v1/questions", "per_page", "tien"),
         ("/api/v1/questions", "type", "bakkerij"), ("/api/v1/questions", "theme", "A B"),
         ("/api/v1/practices", "obligation", "-1"), ("/api/v1/practices", "size", "groot"),
