@@ -1,15 +1,21 @@
-"""A live server for the app under test and Debian's Chromium, driven by Playwright."""
+"""A live server for the app under test and Debian's Chromium, driven by Playwright.
+
+The server answers from its own threads, each request in its own app context and session, so
+it sees only what is committed: factories commit, and a test that calls services itself calls
+helpers.commit() before it navigates (as the request that did the work would have committed).
+Every test here carries the `browser` marker (tests/conftest.py).
+"""
 
 from __future__ import annotations
 
 import shutil
 import threading
-from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+from tests.helpers import commit
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
@@ -27,6 +33,7 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def live_server(app):
+    commit()  # what fixtures made before the server starts
     server = make_server("127.0.0.1", 0, app, threaded=True)
     # Join request threads on close, so none holds a database connection past the test.
     server.daemon_threads = False
@@ -38,13 +45,3 @@ def live_server(app):
     server.server_close()
     thread.join(5)
 
-
-def run_axe(page) -> list[dict]:
-    """axe-core with the WCAG 2.1 A/AA rules; returns the violations."""
-    page.add_script_tag(path=str(AXE))
-    return page.evaluate(
-        """async () => (await axe.run(document, {runOnly: {type: 'tag',
-            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations
-            .map(v => ({id: v.id, impact: v.impact, help: v.help,
-                        nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}))"""
-    )

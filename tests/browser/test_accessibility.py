@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import run_axe
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD, commit, run_axe
 
 
 @pytest.fixture
@@ -18,6 +17,7 @@ def site(app, live_server, make_org, make_user):
     utrecht = organisation_by_slug("utrecht")
     moderator = make_user(role="moderator", org=utrecht, email="mod@utrecht.nl")
     make_user(email="wacht@gmail.com", org=utrecht, approval="pending", name="Wacht Even")
+    commit()
     return live_server, moderator
 
 

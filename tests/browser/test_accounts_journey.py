@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from kde_community.accounts.models import User
 from kde_community.extensions import db
-from tests.conftest import PASSWORD, last_mail_path
+from tests.helpers import PASSWORD, last_mail_path
 
 PW = "fietsen-langs-de-vecht-in-mei"
 

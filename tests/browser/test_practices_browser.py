@@ -9,8 +9,7 @@ from playwright.sync_api import expect
 
 from kde_community.practices import services
 from kde_community.practices.models import SECTIONS
-from tests.browser.conftest import run_axe
-from tests.conftest import PASSWORD, PRACTICE, pdf_bytes
+from tests.helpers import PASSWORD, PRACTICE, commit, pdf_bytes, run_axe
 from tests.xss import corpus
 
 
@@ -53,6 +52,7 @@ def test_anonymous_failure_journey(app, live_server, page, make_user, make_org, 
     from kde_community.search import services as search
 
     search.drain()  # the writer thread does this under `make run`
+    commit()
     log_in(page, live_server, reader.email)
     page.goto(live_server + "/zoeken?q=sensoren")
     page.get_by_role("link", name="Sensornetwerk gekocht zonder beveiligingseisen").click()
@@ -91,6 +91,7 @@ def test_xss_in_every_section(app, live_server, browser, make_user, bypass_csp):
         practice = services.write_practice(author, data)
         services.add_followup(author, practice, "\n\n".join(chunk[:10]))
         ids.append(practice.id)
+    commit()
     context = browser.new_context(bypass_csp=bypass_csp)
     page = context.new_page()
     dialogs = []
@@ -116,6 +117,7 @@ def test_axe_on_practice_pages(app, live_server, browser, make_user, lang):
     services.add_followup(author, practice, "Een jaar later.")
     services.write_practice(make_user(), {**PRACTICE, "title": "Een geslaagde aanpak hier",
                                           "outcome": "success", "failure_causes": []})
+    commit()
     context = browser.new_context(bypass_csp=True)
     page = context.new_page()
     for path in ("/praktijken", "/praktijken/wat-ging-er-mis", f"/praktijken/{practice.id}"):

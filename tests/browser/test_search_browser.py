@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kde_community.search import services
-from tests.browser.conftest import run_axe
+from tests.helpers import commit, run_axe
 from tests.xss import corpus
 
 
@@ -16,6 +16,7 @@ def test_axe_on_search_pages(app, live_server, browser, make_user, make_question
         make_question(title=f"Register voor algoritmes nummer {i}", body="algoritmeregister",
                       laws=[law.slug])
     services.drain()
+    commit()
     context = browser.new_context(bypass_csp=True)
     page = context.new_page()
     for query in ("register", "register&type=question", "zzzgeenresultaat", ""):
@@ -35,6 +36,7 @@ def test_snippets_with_script_payloads_are_inert(app, live_server, browser, make
         make_question(author=author, title=f"Kwetsbaarheid test {start}",
                       body="kwetsbaar " + "\n\n".join(payloads[start:start + 40]))
     services.drain()
+    commit()
     context = browser.new_context()
     page = context.new_page()
     dialogs = []

@@ -8,7 +8,7 @@ import pytest
 from kde_community import create_app
 from kde_community.config import ConfigError
 from kde_community.extensions import db
-from tests.conftest import IsolatedClient, csrf_from, last_mail_link, make_config, outbox
+from tests.helpers import IsolatedClient, csrf_from, last_mail_link, make_config, outbox
 
 BASE = "https://kde.example.nl"
 

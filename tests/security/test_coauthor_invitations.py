@@ -10,7 +10,7 @@ import pytest
 from kde_community.extensions import db
 from kde_community.practices import services
 from kde_community.practices.models import Practice, PracticeInvitation
-from tests.conftest import PRACTICE, count, csrf_from, login, outbox, submit
+from tests.helpers import PRACTICE, count, csrf_from, login, outbox, submit
 
 
 @pytest.fixture

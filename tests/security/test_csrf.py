@@ -6,12 +6,12 @@ import pytest
 
 from kde_community.accounts.models import ApiToken, User, UserSession
 from kde_community.extensions import db
-from tests.conftest import PASSWORD, login
+from tests.helpers import PASSWORD, login
 
 
 @pytest.fixture
 def app_config(tmp_path):
-    from tests.conftest import make_config
+    from tests.helpers import make_config
 
     return make_config(tmp_path, WTF_CSRF_ENABLED=True)
 

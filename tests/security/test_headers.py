@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kde_community import CSP
-from tests.conftest import login
+from tests.helpers import login
 
 EXPECTED = {
     "Content-Security-Policy": CSP,
@@ -65,7 +65,7 @@ def test_session_cookie_flags(client, make_user):
 
 def test_production_headers_and_cookies(tmp_path, monkeypatch):
     from kde_community import create_app
-    from tests.conftest import make_config
+    from tests.helpers import make_config
 
     monkeypatch.setenv("KDE_SECRET_KEY", "a-real-secret-from-the-environment")
     monkeypatch.setenv("KDE_BASE_URL", "https://kde.example.nl")
@@ -90,7 +90,7 @@ def test_production_refuses_to_start_without_secret(tmp_path, monkeypatch):
 def test_hsts_in_production(tmp_path, monkeypatch):
     from kde_community import create_app
     from kde_community.extensions import db
-    from tests.conftest import make_config
+    from tests.helpers import make_config
 
     monkeypatch.setenv("KDE_SECRET_KEY", "a-real-secret-from-the-environment")
     monkeypatch.setenv("KDE_BASE_URL", "https://kde.example.nl")

@@ -13,7 +13,7 @@ import pytest
 
 from kde_community.practices import services as practices
 from kde_community.questions import services as questions
-from tests.conftest import login
+from tests.helpers import login
 
 SECRET = "Marieke Jansen van team Zaakgericht"
 

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.conftest import PASSWORD, csrf_from, make_config, submit
+from tests.helpers import PASSWORD, csrf_from, make_config, submit
 
 NEW_PASSWORD = "een-lange-zin-over-waterschappen"
 
@@ -107,7 +107,7 @@ def test_the_per_address_limit_still_holds_for_the_right_password(app, make_user
 # --- limits per member -----------------------------------------------------------------------
 
 def test_votes_are_limited_per_member(app, make_user, make_question):
-    from tests.conftest import login
+    from tests.helpers import login
 
     app.config["KDE_VOTE_LIMIT"] = "2 per minute"
     first, second = make_question(), make_question(title="Hoe gaan jullie om met de AI Act?")
@@ -126,7 +126,7 @@ def test_votes_are_limited_per_member(app, make_user, make_question):
 
 
 def test_flags_are_limited_per_member(app, make_user, make_question):
-    from tests.conftest import login
+    from tests.helpers import login
 
     app.config["KDE_FLAG_LIMIT"] = "2 per hour"
     questions = [make_question(title=f"Vraag {n} over de datagedragsregels") for n in range(3)]
@@ -140,7 +140,7 @@ def test_flags_are_limited_per_member(app, make_user, make_question):
 
 
 def test_practice_reactions_are_limited_per_member(app, make_user, make_practice):
-    from tests.conftest import login
+    from tests.helpers import login
 
     app.config["KDE_REACTION_LIMIT"] = "2 per minute"
     practice = make_practice()

@@ -12,7 +12,7 @@ from kde_community.content.models import Comment, Reaction, Revision
 from kde_community.extensions import db
 from kde_community.practices import services
 from kde_community.practices.models import Practice, PracticeAttachment, PracticeFollowUp
-from tests.conftest import PRACTICE, accept_invitations, count, login, pdf_bytes, submit
+from tests.helpers import PRACTICE, accept_invitations, count, login, pdf_bytes, submit
 
 ROLES = ("visitor", "member", "author", "coauthor", "colleague", "other", "moderator")
 EVERYONE = set(ROLES) - {"visitor"}

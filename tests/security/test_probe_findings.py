@@ -9,7 +9,7 @@ from kde_community.accounts.services import create_token
 from kde_community.practices.models import Practice
 from kde_community.questions import services as questions
 from kde_community.questions.models import Question
-from tests.conftest import login, submit
+from tests.helpers import login, submit
 
 
 def bearer(user) -> dict:
@@ -148,7 +148,7 @@ def test_twelve_simultaneous_votes_make_one_vote_and_no_error(app, make_user, ma
 
     from kde_community.content.models import Reaction
     from kde_community.extensions import db
-    from tests.conftest import count
+    from tests.helpers import count
 
     question = make_question(make_user())
     voter = make_user()
@@ -158,7 +158,7 @@ def test_twelve_simultaneous_votes_make_one_vote_and_no_error(app, make_user, ma
     for _ in range(12):
         c = app.test_client()
         login(c, voter.email)
-        token = __import__("tests.conftest", fromlist=["csrf_from"]).csrf_from(
+        token = __import__("tests.helpers", fromlist=["csrf_from"]).csrf_from(
             c.get(f"/vragen/{question.id}").get_data(as_text=True))
         clients.append((c, token))
 
@@ -188,7 +188,7 @@ def test_login_never_redirects_off_site_or_fails(app, client, make_user, target)
 
     user = make_user()
     page = client.get("/inloggen").get_data(as_text=True)
-    from tests.conftest import PASSWORD, csrf_from
+    from tests.helpers import PASSWORD, csrf_from
 
     response = client.post(f"/inloggen?next={quote(target, safe='')}", data={
         "csrf_token": csrf_from(page), "email": user.email, "password": PASSWORD})

@@ -7,8 +7,7 @@ import pytest
 
 from kde_community.accounts.services import create_token
 from kde_community.questions import services
-from tests.conftest import login, submit
-from tests.web.test_questions import snapshot
+from tests.helpers import login, snapshot, submit
 
 ROLES = ("visitor", "member", "author", "moderator")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import csrf_from, make_config
+from tests.helpers import csrf_from, make_config
 
 
 @pytest.fixture
@@ -26,14 +26,14 @@ def test_sixth_failed_login_in_a_minute_gets_429(client, make_user):
     assert response.status_code == 429
     assert "te vaak geprobeerd" in response.get_data(as_text=True)
     # Even the right password waits until the minute is over
-    from tests.conftest import PASSWORD
+    from tests.helpers import PASSWORD
 
     response = post_with_token(client, "/inloggen", {"email": user.email, "password": PASSWORD})
     assert response.status_code == 429
 
 
 def test_successful_logins_do_not_count(client, make_user):
-    from tests.conftest import PASSWORD
+    from tests.helpers import PASSWORD
 
     user = make_user()
     for _ in range(7):
@@ -73,7 +73,7 @@ def test_api_writes_are_rate_limited(app, client, make_user):
 
 
 def test_posting_answers_is_rate_limited(app, client, make_user, make_question):
-    from tests.conftest import login, submit
+    from tests.helpers import login, submit
 
     app.config["KDE_POST_LIMIT"] = "2 per minute"
     question = make_question()

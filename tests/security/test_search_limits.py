@@ -28,7 +28,7 @@ import pytest
 from kde_community.extensions import db
 from kde_community.search import services
 from kde_community.search.index import WhooshBackend
-from tests.conftest import accept_invitations, login, make_config
+from tests.helpers import accept_invitations, login, make_config
 
 ROOT = Path(__file__).resolve().parents[2]
 LETTERS = string.ascii_lowercase
@@ -233,7 +233,7 @@ def test_odd_queries_get_a_normal_page_never_a_500(app, client, make_question):
 @pytest.fixture
 def limited_app(tmp_path):
     from kde_community import create_app
-    from tests.conftest import IsolatedClient
+    from tests.helpers import IsolatedClient
 
     app = create_app(make_config(tmp_path, RATELIMIT_ENABLED=True, KDE_SEARCH_LIMIT="3 per minute"))
     app.test_client_class = IsolatedClient

@@ -18,7 +18,7 @@ from PIL import Image, PngImagePlugin
 
 from kde_community.practices import services
 from kde_community.practices.models import Practice, PracticeAttachment
-from tests.conftest import count, csrf_from, login, pdf_bytes
+from tests.helpers import count, csrf_from, login, pdf_bytes
 
 NAME, ORG = "Marieke Jansen", "Gemeente Utrecht"
 SECRETS = (NAME.encode(), ORG.encode(), NAME.encode("utf-16-be"), ORG.encode("utf-16-be"))

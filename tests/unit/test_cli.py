@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kde_community.accounts.models import ApiToken, User
 from kde_community.extensions import db
-from tests.conftest import count
+from tests.helpers import count
 
 
 def test_users_create_and_tokens_create(app, runner, make_org, client):

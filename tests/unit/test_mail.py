@@ -8,7 +8,7 @@ import threading
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.conftest import make_config, outbox, submit
+from tests.helpers import make_config, outbox, submit
 
 
 class Collector:

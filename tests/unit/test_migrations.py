@@ -9,7 +9,7 @@ from flask_migrate import upgrade
 
 from kde_community import create_app
 from kde_community.extensions import db
-from tests.conftest import make_config
+from tests.helpers import make_config
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from kde_community.reference import (
     load_reference,
     validate_reference,
 )
-from tests.conftest import count
+from tests.helpers import count
 
 MODELS = (Theme, Organisation, Network, Law, LawMilestone, InputMoment, Obligation)
 

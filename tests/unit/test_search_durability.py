@@ -8,7 +8,7 @@ import sys
 import textwrap
 
 from kde_community.search import services
-from tests.conftest import PASSWORD  # noqa: F401  (same factories as the app under test)
+from tests.helpers import PASSWORD  # noqa: F401  (same factories as the app under test)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

@@ -6,7 +6,7 @@ import re
 
 from kde_community.accounts.models import ApiToken, User, UserSession
 from kde_community.extensions import db
-from tests.conftest import PASSWORD, count, last_mail_path, login, outbox, submit
+from tests.helpers import PASSWORD, count, last_mail_path, login, outbox, submit
 
 NEW_PASSWORD = "een-lange-zin-over-waterschappen"
 
@@ -124,7 +124,7 @@ def test_login_failure_message_does_not_tell_which_part_was_wrong(client, make_u
 def test_login_redirect_only_goes_to_our_own_pages(client, make_user):
     user = make_user()
     page = client.get("/inloggen").get_data(as_text=True)
-    from tests.conftest import csrf_from
+    from tests.helpers import csrf_from
 
     response = client.post("/inloggen?next=//evil.example/x", data={
         "csrf_token": csrf_from(page), "email": user.email, "password": PASSWORD})

@@ -12,7 +12,7 @@ from kde_community.accounts.services import create_token
 from kde_community.practices import services
 from kde_community.practices.models import Practice, PracticeAttachment
 from kde_community.search import services as search
-from tests.conftest import accept_invitations, count, login, pdf_bytes, submit
+from tests.helpers import accept_invitations, count, login, pdf_bytes, submit
 
 
 @pytest.fixture
@@ -139,7 +139,7 @@ def docx_bytes() -> bytes:
 def post_file(client, practice, name: str, data: bytes):
     """A real multipart body built in memory (the test client would spool big bodies to a
     temporary file it never closes)."""
-    from tests.conftest import csrf_from
+    from tests.helpers import csrf_from
 
     token = csrf_from(client.get(f"/praktijken/{practice.id}/bewerken").get_data(as_text=True))
     boundary = "----kdeboundary7MA4YWxkTrZu0gW"
@@ -270,7 +270,7 @@ def test_failures_view_and_filters(app, client, people, make_practice):
 def test_api_create_and_errors(app, client, people):
     _, token = create_token(people["author"])
     headers = {"Authorization": f"Bearer {token}"}
-    from tests.conftest import PRACTICE
+    from tests.helpers import PRACTICE
 
     response = client.post("/api/v1/practices", headers=headers, json={**PRACTICE, "anonymous": True})
     assert response.status_code == 201

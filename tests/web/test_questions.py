@@ -8,26 +8,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
-from kde_community.content.models import Comment, Flag, Reaction, Revision
+from kde_community.content.models import Flag, Revision
 from kde_community.dbtypes import utcnow
 from kde_community.extensions import db
 from kde_community.notifications.models import Follow
 from kde_community.questions import services
-from kde_community.questions.models import Answer, PraktijkvraagPick, Question
-from tests.conftest import count, login, submit
-
-
-def snapshot():
-    db.session.expire_all()
-    rows = {}
-    for model in (Question, Answer, Revision, Reaction, Comment, Flag, Follow, PraktijkvraagPick):
-        rows[model.__name__] = count(model)
-    rows["questions"] = [(q.id, q.title, q.body, q.visibility, q.accepted_answer_id, q.score,
-                          q.hidden_at, q.closed_at, q.answer_count, q.deleted_at)
-                         for q in db.session.scalars(db.select(Question).order_by(Question.id))]
-    rows["answers"] = [(a.id, a.body, a.score, a.hidden_at, a.deleted_at)
-                       for a in db.session.scalars(db.select(Answer).order_by(Answer.id))]
-    return rows
+from kde_community.questions.models import Answer, Question
+from tests.helpers import count, login, snapshot, submit
 
 
 def test_ask_answer_accept_vote_follow(app, client, make_user, make_law, make_org):
