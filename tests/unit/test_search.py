@@ -87,7 +87,12 @@ CASES = [
 
 
 @pytest.fixture
-def corpus(app, make_user, make_law):
+def corpus(seed, make_user, make_law):
+    """Built once per module and backend, copied into each test's fresh database (conftest)."""
+    return seed("search corpus", lambda: build_corpus(make_user, make_law))
+
+
+def build_corpus(make_user, make_law):
     from kde_community.laws.models import Law
 
     ai = make_law()
@@ -218,7 +223,7 @@ def test_new_content_is_searchable_within_two_seconds(app, tmp_path, make_user):
     from kde_community.accounts.models import User
     from kde_community.extensions import db
     from kde_community.questions import services as questions
-    from tests.conftest import make_config
+    from tests.helpers import make_config
 
     user_id = make_user().id
     db.session.commit()
