@@ -64,10 +64,12 @@ redis:
 
 test: install chromium redis
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 # Benchmarks (not part of the test suite): ratios measured in one run on one machine.
 bench-search: install

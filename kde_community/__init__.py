@@ -40,8 +40,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     _init_extensions(app)
     _register_language_cookie(app)
-    from .web import BoundedIntConverter
+    from .web import BoundedIntConverter, init_unit_of_work
 
+    init_unit_of_work(app)  # after init_mail: its hooks run first, so a rollback drops mails
     app.url_map.converters["int"] = BoundedIntConverter
     _register_blueprints(app)
     _register_security_headers(app)
@@ -156,15 +157,23 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
     from .api import bp as api_bp
+    from .content.registry import register_comments
     from .content.views import bp as moderation_bp
     from .directory.views import bp as directory_bp
     from .laws.views import bp as laws_bp
     from .practices.views import bp as practices_bp
+    from .practices.views import register_content_kinds as register_practices
     from .questions.views import bp as questions_bp
+    from .questions.views import register_content_kinds as register_questions
     from .search.views import bp as search_bp
     from .site import bp as site_bp
     from .site import coming_soon_blueprints
     from .templating import register_template_helpers
+
+    # Domains tell the shared contribution tables which kinds exist.
+    register_questions()
+    register_practices()
+    register_comments()
 
     app.register_blueprint(site_bp)
     app.register_blueprint(accounts_bp)

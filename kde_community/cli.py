@@ -11,6 +11,7 @@ from flask.cli import AppGroup, with_appcontext
 from .accounts import services as accounts
 from .accounts.models import ROLES
 from .errors import ValidationError
+from .extensions import db
 
 data_cli = AppGroup("data", help="Reference and demo data.")
 users_cli = AppGroup("users", help="Member accounts.")
@@ -107,6 +108,7 @@ def create_user_command(email, name, organisation, role, password_stdin):
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         user = accounts.create_user(email, name, organisation, role, password)
+        db.session.commit()
     except ValidationError as exc:
         _fail(exc)
     click.echo(user.id)
@@ -123,6 +125,7 @@ def create_token_command(email, label):
         sys.exit(2)
     try:
         _, secret = accounts.create_token(user, label)
+        db.session.commit()
     except ValidationError as exc:
         _fail(exc)
     click.echo(secret)

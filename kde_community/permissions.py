@@ -129,3 +129,58 @@ def can_see_revision(actor: User | None, obj, revision) -> bool:
 def can_see_practice_author(actor: User | None, practice) -> bool:
     """Anonymous write-ups name their writers to the writers themselves and moderators only."""
     return not practice.anonymous or is_practice_writer(actor, practice) or can_moderate(actor)
+
+
+def can_vote(actor: User | None, post) -> bool:
+    """Members vote on others' posts, never their own."""
+    return can_contribute(actor) and post.author_id != actor.id
+
+
+def can_see_comment_author(actor: User | None, practice, comment) -> bool:
+    """A writer's comment on an anonymous write-up is signed "the writer" for outsiders."""
+    return not (practice.anonymous and comment.author_id in practice.writer_ids()) or \
+        can_see_practice_author(actor, practice)
+
+
+class Can:
+    """What the current member may do and see, for templates (`can.edit(post)`): a template
+    asks, it never re-derives a rule."""
+
+    def __init__(self, actor: User | None):
+        self.actor = actor
+
+    @property
+    def contribute(self) -> bool:
+        return can_contribute(self.actor)
+
+    @property
+    def moderate(self) -> bool:
+        return can_moderate(self.actor)
+
+    @property
+    def pick_praktijkvraag(self) -> bool:
+        return can_pick_praktijkvraag(self.actor)
+
+    def edit(self, obj) -> bool:
+        return can_edit_practice(self.actor, obj) if obj.content_type == "practice" else \
+            can_edit_post(self.actor, obj)
+
+    def delete_own(self, obj) -> bool:
+        """Authors remove their own post (moderators hide instead)."""
+        return is_member(self.actor) and obj.author_id == self.actor.id and not self.moderate
+
+    def vote(self, post) -> bool:
+        return can_vote(self.actor, post)
+
+    def accept(self, question) -> bool:
+        return can_accept_answer(self.actor, question)
+
+    def manage(self, question) -> bool:
+        """The question's tools section: moderators, editors and its author."""
+        return self.moderate or self.pick_praktijkvraag or self.delete_own(question)
+
+    def see_author(self, practice) -> bool:
+        return can_see_practice_author(self.actor, practice)
+
+    def see_comment_author(self, practice, comment) -> bool:
+        return can_see_comment_author(self.actor, practice, comment)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import Flask, request, url_for
 from flask_babel import format_decimal, format_number, get_locale
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from .markup import render_markdown
+from .permissions import Can
 
 # Header navigation: (endpoint, label). Every section of INTERFACES.md.
 NAVIGATION = (
@@ -107,4 +109,5 @@ def register_template_helpers(app: Flask) -> None:
             "lang_url": lang_url,
             "page_url": page_url,
             "current_locale": str(get_locale() or "nl"),
+            "can": Can(current_user),
         }

@@ -1,14 +1,24 @@
-"""Shared web plumbing: applying field errors to forms and safe redirects."""
+"""Shared web plumbing: the unit of work of a request, applying field errors to forms, safe
+redirects and the bounded `<int:…>` converter."""
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from flask import flash, url_for
+from flask import Flask, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from markupsafe import Markup
 from werkzeug.routing import IntegerConverter
+from wtforms import HiddenField
 
-from .dbtypes import MAX_INT
+from .dbtypes import MAX_INT, as_int
 from .errors import ValidationError
+from .extensions import db
 
 
 def apply_errors(form, exc: ValidationError) -> None:
@@ -54,3 +64,101 @@ class BoundedIntConverter(IntegerConverter):
         (PATCH /api/v1/questions/99999999999999999999 after GET's rule)."""
         number = int(value)
         return number if number <= self.max else 0
+
+
+def init_unit_of_work(app: Flask) -> None:
+    """Transactions end at the boundary: services flush and raise; here every request commits
+    once when it succeeded (status < 400) and rolls back otherwise — and then mails queued for
+    after the response are dropped, since what they announce did not happen."""
+
+    @app.after_request
+    def end_unit_of_work(response):
+        if response.status_code < 400 and not g.pop("kde_rollback", False):
+            db.session.commit()
+        else:
+            db.session.rollback()
+            g.pop("kde_mail_queue", None)
+        return response
+
+
+def rollback() -> None:
+    """Undo the request's work so far and make sure nothing of it is committed at the end
+    (a view that recovers from a refusal and answers 200/302 anyway)."""
+    db.session.rollback()
+    g.kde_rollback = True
+
+
+# --- forms that create or edit ---------------------------------------------------------------
+
+class ActionForm(FlaskForm):
+    """A button that changes something: the CSRF token and an optional value."""
+
+    value = HiddenField()
+
+
+class OnceForm(FlaskForm):
+    """A form that creates something. Its key, made when the form is shown, makes a repeated
+    submission (back + resubmit, a double click, parallel posts) return the first result."""
+
+    submission = HiddenField(default=lambda: secrets.token_urlsafe(18))
+
+
+class EditForm(FlaskForm):
+    """A form that edits: it names the revision the member started from."""
+
+    base_revision = HiddenField()
+
+
+def once(form: OnceForm, scope: str, run: Callable[[], str]):
+    """Redirect to what `run()` made (it returns that URL), or, for a submission seen before,
+    to what the first one made. Refusals raised by `run` pass through (the caller shows them;
+    the rollback frees the key)."""
+    from . import idempotency
+
+    key = idempotency.valid_key(form.submission.data)
+    if key is None:
+        return redirect(run())
+    submitted = {k: request.form.getlist(k) for k in sorted(request.form) if k != "csrf_token"}
+    ran = []
+
+    def first_time():
+        ran.append(True)
+        return 302, {"location": run()}
+
+    _status, body = idempotency.replay_or_run(f"form:{scope}", current_user.id, key, first_time,
+                                              idempotency.fingerprint(submitted))
+    if not ran:
+        flash(_("Dit had u al verstuurd; hier ziet u het resultaat."), "ok")
+    return redirect(body["location"])
+
+
+def base_revision(form: EditForm) -> int | None:
+    """The revision an edit started from; None when the form did not say (the current one)."""
+    return as_int(form.base_revision.data, minimum=1)
+
+
+@dataclass
+class FieldConflict:
+    field: str
+    label: str
+    mine: str
+    now: str
+    diff: Markup
+
+
+def conflict(exc, mine: dict, labels: dict) -> list[FieldConflict]:
+    """What the member wrote against the current text, field by field, with a word diff: the
+    conflict shown above the edit form, which then carries the member's text on the current
+    revision so saving again is a merge, not an overwrite."""
+    from .content.services import revision_text, word_diff
+
+    now = revision_text(exc.obj)
+    result = []
+    for field, label in labels.items():
+        a, b = str(now.get(field) or ""), str(mine.get(field) or "")
+        if a != b:
+            result.append(FieldConflict(field, str(label), b, a, word_diff(a, b)))
+    flash(_("Iemand anders heeft dit gewijzigd terwijl u bewerkte. Hieronder staat wat er nu "
+            "staat naast uw tekst. Uw tekst staat nog in het formulier: neem over wat u wilt "
+            "houden en sla opnieuw op."), "error")
+    return result

@@ -46,7 +46,3 @@ class ProfileForm(FlaskForm):
 
 class TokenForm(FlaskForm):
     label = StringField(_l("Omschrijving"))
-
-
-class ActionForm(FlaskForm):
-    """A button that changes something: only the CSRF token."""

@@ -15,9 +15,8 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 
-from ..dbtypes import utcnow
+from ..dbtypes import insert_if_absent, utcnow
 from ..directory.models import Organisation
 from ..errors import Forbidden, NotFound, ValidationError
 from ..extensions import db
@@ -122,24 +121,15 @@ def register(data: dict) -> Registration:
     result = Registration(email=email, organisation=organisation, domain_match=domain_match)
     password_hash = hash_password(password)  # also for a known address: the same work, the same time
     existing = find_user_by_email(email)
-    if existing is None:
-        user = User(
-            name=name,
-            email=email,
-            password_hash=password_hash,
-            organisation=organisation,
-            role="member",
-            approval="approved" if domain_match else "pending",
-        )
-        db.session.add(user)
-        try:
-            db.session.commit()
-        except IntegrityError:  # registered a moment ago by a simultaneous request
-            db.session.rollback()
-            existing = find_user_by_email(email)
-        else:
-            send_confirmation(user)
-            return result
+    # A simultaneous registration of the same address inserts nothing (no IntegrityError,
+    # nothing of the caller's transaction rolled back) and is told like any known address.
+    if existing is None and insert_if_absent(
+            db.session, User, name=name, email=email, password_hash=password_hash,
+            organisation_id=organisation.id, role="member",
+            approval="approved" if domain_match else "pending"):
+        send_confirmation(find_user_by_email(email))
+        return result
+    existing = existing or find_user_by_email(email)
     if existing is not None:
         _tell_owner_about_registration_attempt(existing)
     return result
@@ -184,7 +174,6 @@ def confirm_email(token: str) -> User:
         raise ValidationError({"token": _("Deze link is ongeldig.")})
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
-        db.session.commit()
     return user
 
 
@@ -220,7 +209,7 @@ def start_session(user: User) -> str:
     """Record a new login and return the secret the browser's session cookie keeps."""
     secret = secrets.token_urlsafe(32)
     db.session.add(UserSession(user_id=user.id, token_hash=sha256(secret)))
-    db.session.commit()
+    db.session.flush()
     return secret
 
 
@@ -241,7 +230,6 @@ def user_for_session(user_id: str | None, secret: str | None) -> User | None:
         return None
     if row.created_at + current_app.config["PERMANENT_SESSION_LIFETIME"] <= utcnow():
         row.revoked_at = utcnow()
-        db.session.commit()
         return None
     return row.user
 
@@ -254,7 +242,6 @@ def end_session(secret: str | None) -> None:
         .where(UserSession.token_hash == sha256(secret), UserSession.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
-    db.session.commit()
 
 
 def end_all_sessions(user: User) -> None:
@@ -291,7 +278,6 @@ def _set_password(user: User, new: str) -> PasswordChanged:
     user.credentials_version += 1
     end_all_sessions(user)
     revoked = revoke_all_tokens(user)
-    db.session.commit()
     _tell_owner_about_password_change(user, revoked)
     return PasswordChanged(user=user, tokens_revoked=revoked)
 
@@ -375,7 +361,6 @@ def update_profile(actor: User, data: dict) -> User:
     actor.name = name
     actor.job_title = job_title
     actor.expertise = themes
-    db.session.commit()
     return actor
 
 
@@ -389,7 +374,7 @@ def create_token(actor: User, label: str = "") -> tuple[ApiToken, str]:
     secret = "kde_" + secrets.token_urlsafe(32)
     token = ApiToken(user_id=actor.id, label=label, token_hash=sha256(secret), prefix=secret[:10])
     db.session.add(token)
-    db.session.commit()
+    db.session.flush()
     return token, secret
 
 
@@ -408,7 +393,6 @@ def revoke_token(actor: User, token_id: int) -> None:
     if token is None or token.user_id != actor.id or token.revoked_at is not None:
         raise NotFound()
     token.revoked_at = utcnow()
-    db.session.commit()
 
 
 def active_tokens(user: User) -> list[ApiToken]:
@@ -458,7 +442,6 @@ def decide_membership(actor: User, user_id: int, approve: bool) -> User:
     if user is None or user.approval != "pending":
         raise NotFound()
     user.approval = "approved" if approve else "refused"
-    db.session.commit()
     if approve:
         body = _("Beste %(name)s,\n\nUw aanmelding bij KDE Community is goedgekeurd. "
                  "Welkom! U kunt nu inloggen: %(link)s", name=user.name,
@@ -503,5 +486,5 @@ def create_user(email: str, name: str, organisation_slug: str, role: str, passwo
                 organisation=organisation, role=role, approval="approved",
                 email_verified_at=utcnow())
     db.session.add(user)
-    db.session.commit()
+    db.session.flush()
     return user

@@ -24,10 +24,9 @@ from ..laws.models import ORGANISATION_TYPES
 from ..laws.services import all_themes
 from ..permissions import can_moderate_members, can_view_profile
 from ..templating import ORG_TYPE_LABELS
-from ..web import apply_errors, safe_next
+from ..web import ActionForm, apply_errors, safe_next
 from . import services
 from .forms import (
-    ActionForm,
     ChangePasswordForm,
     LoginForm,
     NewPasswordForm,

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
+from .. import events
 from ..accounts.models import User
 from ..dbtypes import as_int, insert_if_absent, utcnow
 from ..errors import Conflict, Forbidden, NotFound, ValidationError
@@ -145,6 +146,56 @@ def record_revision(obj, actor: User | None, fields: dict) -> Revision:
     return revision
 
 
+class StaleEdit(Conflict):
+    """An edit made on a revision that is no longer the current one."""
+
+    def __init__(self, obj, base_revision: int):
+        super().__init__(_("Iemand anders heeft dit intussen gewijzigd."))
+        self.obj = obj
+        self.base_revision = base_revision
+
+
+def check_base(obj, base_revision: int | None) -> None:
+    """Refuse early when the edit starts from an older revision than the current one."""
+    if base_revision is not None and base_revision != obj.revision:
+        raise StaleEdit(obj, base_revision)
+
+
+def bump_revision(obj, base_revision: int | None = None) -> None:
+    """Claim the next revision number: one conditional UPDATE, so of two edits made on the
+    same base exactly one wins and the other gets StaleEdit (PostgreSQL re-checks the
+    condition after the winner commits; SQLite has one writer at a time)."""
+    from sqlalchemy import update
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    base = obj.revision if base_revision is None else base_revision
+    model = type(obj)
+    result = db.session.execute(
+        update(model).where(model.id == obj.id, model.revision == base)
+        .values(revision=base + 1).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise StaleEdit(obj, base)
+    set_committed_value(obj, "revision", base + 1)
+
+
+def revision_text(obj) -> dict:
+    """The current revision's fields (what the conflict page shows as "now")."""
+    return db.session.scalar(select(Revision.fields).where(
+        Revision.content_type == obj.content_type, Revision.content_id == obj.id,
+        Revision.number == obj.revision)) or {}
+
+
+def record_removal(actor: User | None, obj, name: str) -> None:
+    """content.hidden / content.restored / content.deleted, naming the question an answer
+    or comment belongs to so consumers can refresh the whole thread."""
+    payload = {}
+    if obj.content_type == "answer":
+        payload["question_id"] = obj.question_id
+    elif obj.content_type == "comment":
+        payload.update(target_type=obj.target_type, target_id=obj.target_id)
+    events.record(name, obj.content_type, obj.id, actor=actor, **payload)
+
+
 def revisions_for(obj, viewer: User | None) -> list[Revision]:
     """The revisions of `obj` the viewer may read, oldest first."""
     from ..permissions import can_see_revision
@@ -202,6 +253,22 @@ def diff_revisions(old: Revision, new: Revision, value_labels: dict | None = Non
                 lines.append(escape(text))
         result.append(FieldDiff(field, Markup("\n").join(lines), a != b))
     return result
+
+
+def word_diff(old: str, new: str) -> Markup:
+    """Word-level diff of two texts as escaped HTML with <ins>/<del> marks."""
+    import re
+
+    a, b = re.split(r"(\s+)", old or ""), re.split(r"(\s+)", new or "")
+    parts = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op in ("delete", "replace"):
+            parts.append(Markup("<del>{}</del>").format("".join(a[i1:i2])))
+        if op in ("insert", "replace"):
+            parts.append(Markup("<ins>{}</ins>").format("".join(b[j1:j2])))
+        if op == "equal":
+            parts.append(escape("".join(a[i1:i2])))
+    return Markup("").join(parts)
 
 
 def _label(labels: dict | None, value):
@@ -266,6 +333,11 @@ def add_comment(actor: User, obj, body) -> Comment:
     comment = Comment(target_type=obj.content_type, target_id=obj.id, author_id=actor.id,
                       body=body)
     db.session.add(comment)
+    db.session.flush()
+    events.record("comment.posted", "comment", comment.id, actor=actor,
+                  target_type=obj.content_type, target_id=obj.id,
+                  question_id=getattr(obj, "question_id", None) or (
+                      obj.id if obj.content_type == "question" else None))
     return comment
 
 
@@ -305,6 +377,8 @@ def flag(actor: User, obj, reason: str, note: str = "") -> Flag:
     item = Flag(content_type=obj.content_type, content_id=obj.id, reporter_id=actor.id,
                 reason=reason, note=note)
     db.session.add(item)
+    db.session.flush()
+    events.record("flag.raised", obj.content_type, obj.id, actor=actor, reason=reason)
     return item
 
 
@@ -338,7 +412,7 @@ def hide_item(actor: User, content_type: str, content_id: int, reason) -> None:
     obj = load(content_type, content_id)
     hide(actor, obj, reason)
     kinds()[content_type].visibility_changed(obj)
-    db.session.commit()
+    record_removal(actor, obj, "content.hidden")
 
 
 def restore_item(actor: User, content_type: str, content_id: int) -> None:
@@ -347,7 +421,7 @@ def restore_item(actor: User, content_type: str, content_id: int) -> None:
     obj = load(content_type, content_id)
     restore(actor, obj)
     kinds()[content_type].visibility_changed(obj)
-    db.session.commit()
+    record_removal(actor, obj, "content.restored")
 
 
 def hide(actor: User, obj, reason) -> None:

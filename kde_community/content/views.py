@@ -13,22 +13,18 @@ from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..permissions import can_moderate
 from ..ratelimits import member_limit
-from ..web import apply_errors, safe_next
+from ..web import ActionForm, apply_errors, rollback, safe_next
 from . import services
+from .forms import FlagForm, HideForm
 from .models import VISIBILITY_LABELS, ModerationAction
-from .registry import kinds, load
+from .registry import kind_for_path, kinds, load
 from .services import FLAG_REASONS
 
 bp = Blueprint("moderation", __name__)
 
-# Dutch path words for each kind of contribution.
-PATH_KINDS = {"vraag": "question", "antwoord": "answer", "praktijk": "practice",
-              "reactie": "comment"}
-KIND_PATHS = {v: k for k, v in PATH_KINDS.items()}
-
 
 def _load_visible(kind_path: str, content_id: int):
-    content_type = PATH_KINDS.get(kind_path)
+    content_type = kind_for_path(kind_path)
     if content_type is None:
         abort(404)
     obj = load(content_type, content_id)
@@ -42,8 +38,6 @@ def _load_visible(kind_path: str, content_id: int):
 @login_required
 @member_limit("KDE_FLAG_LIMIT")
 def report(kind_path: str, content_id: int):
-    from ..questions.forms import FlagForm
-
     content_type, obj = _load_visible(kind_path, content_id)
     kind = kinds()[content_type]
     form = FlagForm()
@@ -52,13 +46,11 @@ def report(kind_path: str, content_id: int):
     if form.validate_on_submit():
         try:
             services.flag(current_user, obj, form.reason.data or "", form.note.data or "")
-            db.session.commit()
         except ValidationError as exc:
-            db.session.rollback()
             apply_errors(form, exc)
             status = 422
         except Conflict as exc:
-            db.session.rollback()
+            rollback()
             flash(exc.message, "error")
             return redirect(kind.url(obj))
         else:
@@ -81,7 +73,7 @@ def queue():
     for (content_type, content_id), reports in grouped.items():
         obj = load(content_type, content_id)
         kind = kinds()[content_type]
-        items.append({"type": content_type, "path": KIND_PATHS[content_type], "obj": obj,
+        items.append({"type": content_type, "path": kind.path, "obj": obj,
                       "kind": kind, "title": kind.title(obj), "url": kind.url(obj),
                       "reports": reports})
     actions = list(db.session.scalars(
@@ -94,9 +86,7 @@ def queue():
         except NotFound:
             continue
         recent.append({"action": action, "obj": obj, "title": kind.title(obj),
-                       "url": kind.url(obj), "path": KIND_PATHS[action.content_type]})
-    from ..questions.forms import ActionForm, HideForm
-
+                       "url": kind.url(obj), "path": kind.path})
     return render_template("moderation/queue.html", items=items, recent=recent,
                            pending=len(pending_members()), hide_form=HideForm(),
                            action_form=ActionForm(), reasons=FLAG_REASONS)
@@ -105,11 +95,9 @@ def queue():
 @bp.post("/moderatie/<kind_path>/<int:content_id>/<action>")
 @login_required
 def act(kind_path: str, content_id: int, action: str):
-    from ..questions.forms import HideForm
-
     if not can_moderate(current_user):
         abort(403)
-    content_type = PATH_KINDS.get(kind_path)
+    content_type = kind_for_path(kind_path)
     if content_type is None or action not in ("verbergen", "herstellen", "afwijzen"):
         abort(404)
     form = HideForm()
@@ -125,10 +113,9 @@ def act(kind_path: str, content_id: int, action: str):
             flash(_("Hersteld: weer zichtbaar."), "ok")
         else:
             services.dismiss_flags(current_user, obj)
-            db.session.commit()
             flash(_("De meldingen zijn afgehandeld zonder actie."), "ok")
     except (ValidationError, Conflict) as exc:
-        db.session.rollback()
+        rollback()
         message = "; ".join(exc.fields.values()) if isinstance(exc, ValidationError) else exc.message
         flash(message, "error")
     return redirect(safe_next(request.form.get("next"), url_for("moderation.queue")))

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import selectinload
 
+from .. import events
 from ..accounts.models import User
 from ..accounts.services import find_user_by_email, normalise_email
 from ..content import services as content
@@ -236,18 +237,32 @@ def answer_invitation(actor: User, invitation: PracticeInvitation, accept: bool)
     practice = invitation.practice
     if accept and actor.id not in practice.writer_ids():
         practice.co_authors.append(actor)
-    db.session.commit()
+    events.record("invitation.answered", "practice", practice.id, actor=actor, accepted=accept)
+
+
+SNAPSHOT_FIELDS = ("title", *SECTIONS, "outcome", "period", "effort", "visibility", "anonymous",
+                   "failure_causes", "themes", "laws", "obligations")
 
 
 def _snapshot(practice: Practice) -> dict:
-    data = {name: getattr(practice, name) for name in ("title", *SECTIONS, "outcome", "period",
-                                                        "effort", "visibility")}
-    data.update({"anonymous": "ja" if practice.anonymous else "nee",
-                 "failure_causes": list(practice.failure_causes),
-                 "themes": [t.slug for t in practice.themes],
-                 "laws": [law.slug for law in practice.laws],
-                 "obligations": [f"{o.law.short_name_nl} {o.article}" for o in practice.obligations]})
-    return data
+    return _snapshot_values({name: getattr(practice, name) for name in SNAPSHOT_FIELDS})
+
+
+def _snapshot_values(values: dict) -> dict:
+    """The revision's text of these field values."""
+    out = {}
+    for name, value in values.items():
+        if name == "anonymous":
+            out[name] = "ja" if value else "nee"
+        elif name == "failure_causes":
+            out[name] = list(value)
+        elif name in ("themes", "laws"):
+            out[name] = [item.slug for item in value]
+        elif name == "obligations":
+            out[name] = [f"{o.law.short_name_nl} {o.article}" for o in value]
+        else:
+            out[name] = value
+    return out
 
 
 def write_practice(actor: User, data: dict) -> Practice:
@@ -262,28 +277,34 @@ def write_practice(actor: User, data: dict) -> Practice:
     db.session.flush()
     content.record_revision(practice, actor, _snapshot(practice))
     invites = _sync_co_authors(actor, practice, emails)
-    db.session.commit()
+    events.record("practice.published", "practice", practice.id, actor=actor)
     _mail_invitations(actor, invites)
     return practice
 
 
-def edit_practice(actor: User, practice: Practice, data: dict) -> bool:
+def edit_practice(actor: User, practice: Practice, data: dict, *,
+                  base_revision: int | None = None) -> bool:
+    """Apply an edit made on `base_revision` (default: the current one); False when nothing
+    changed. A stale base raises StaleEdit: never a silent overwrite."""
     if not can_edit_practice(actor, practice):
         raise Forbidden()
+    content.check_base(practice, base_revision)
     fields = _fields(data, current=practice)
     emails = fields.pop("co_authors")
     before = _snapshot(practice)
-    for key, value in fields.items():
-        setattr(practice, key, value)
-    after = _snapshot(practice)
+    changes = {k: v for k, v in fields.items() if getattr(practice, k) != v}
+    after = {**before, **_snapshot_values(changes)}
+    if after != before:
+        content.bump_revision(practice, base_revision)
+        for key, value in changes.items():
+            setattr(practice, key, value)
     invites = _sync_co_authors(actor, practice, emails)
     if after == before and invites is None:
-        db.session.rollback()
         return False
     if after != before:
-        practice.revision += 1
-        content.record_revision(practice, actor, after)
-    db.session.commit()
+        content.record_revision(practice, actor, _snapshot(practice))
+        events.record("practice.edited", "practice", practice.id, actor=actor,
+                      fields=sorted(k for k in after if after[k] != before[k]))
     _mail_invitations(actor, invites)
     return True
 
@@ -293,7 +314,7 @@ def delete_practice(actor: User, practice: Practice) -> None:
         raise Forbidden()
     practice.deleted_at = utcnow()
     content.log_action(actor, practice, "delete")
-    db.session.commit()
+    content.record_removal(actor, practice, "content.deleted")
 
 
 # --- attachments ----------------------------------------------------------------------------
@@ -313,11 +334,12 @@ def add_attachment(actor: User, practice: Practice, filename: str | None, data: 
             mimetype=checked.mimetype, size=len(checked.data), sha256=digest,
             uploaded_by_id=actor.id)
         db.session.add(attachment)
-        db.session.commit()
+        db.session.flush()
     except Exception:
-        db.session.rollback()
         uploads.discard(stored)
         raise
+    events.record("attachment.added", "practice", practice.id, actor=actor,
+                  attachment_id=attachment.id)
     return attachment
 
 
@@ -328,7 +350,8 @@ def remove_attachment(actor: User, practice: Practice, attachment_id: int) -> No
     if not can_edit_practice(actor, practice):
         raise Forbidden()
     attachment.deleted_at = utcnow()  # soft: a moderator can bring it back
-    db.session.commit()
+    events.record("attachment.removed", "practice", practice.id, actor=actor,
+                  attachment_id=attachment.id)
 
 
 def visible_attachments(practice: Practice) -> list[PracticeAttachment]:
@@ -360,7 +383,8 @@ def react(actor: User, practice: Practice, kind: str, on: bool) -> None:
         content.remove_reaction(actor, practice, kind)
     db.session.flush()
     setattr(practice, REACTIONS[kind], content.reaction_count("practice", practice.id, kind))
-    db.session.commit()
+    events.record("reaction.added" if on else "reaction.removed", "practice", practice.id,
+                  actor=actor, kind=kind)
 
 
 def add_followup(actor: User, practice: Practice, body) -> PracticeFollowUp:
@@ -369,7 +393,9 @@ def add_followup(actor: User, practice: Practice, body) -> PracticeFollowUp:
     body = content.clean_text(body, "followup", maximum=FOLLOWUP_MAX)
     followup = PracticeFollowUp(practice=practice, author_id=actor.id, body=body)
     db.session.add(followup)
-    db.session.commit()
+    db.session.flush()
+    events.record("practice.followed_up", "practice", practice.id, actor=actor,
+                  followup_id=followup.id)
     return followup
 
 
@@ -377,7 +403,6 @@ def comment(actor: User, practice: Practice, body) -> None:
     if not can_view_practice(actor, practice):
         raise NotFound()
     content.add_comment(actor, practice, body)
-    db.session.commit()
 
 
 # --- lists ----------------------------------------------------------------------------------

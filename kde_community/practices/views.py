@@ -15,9 +15,12 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..content import services as content
+from ..content.forms import CommentForm
+from ..content.services import StaleEdit
 from ..content.views import history_page
 from ..errors import Conflict, ValidationError
 from ..extensions import limiter
@@ -30,11 +33,11 @@ from ..permissions import (
     can_edit_practice,
     can_moderate,
     can_see_practice_author,
+    can_view_practice,
     is_practice_writer,
 )
-from ..questions.forms import ActionForm, CommentForm
 from ..ratelimits import member_limit
-from ..web import apply_errors
+from ..web import ActionForm, apply_errors, base_revision, conflict, once, rollback
 from . import services, uploads
 from .forms import AttachmentForm, FollowUpForm, PracticeForm
 from .models import (
@@ -143,19 +146,22 @@ def write():
             preview = {name: render_markdown(getattr(form, name).data) for name in SECTIONS}
         else:
             upload = request.files.get("attachment")
-            try:
+
+            def publish():
                 data = upload.read() if upload and upload.filename else None
                 if data is not None:
                     uploads.check_upload(upload.filename, data)  # refuse before anything is stored
                 practice = services.write_practice(current_user, _data(form, new=True))
                 if data is not None:
                     services.add_attachment(current_user, practice, upload.filename, data)
+                flash(_("Uw praktijk is gepubliceerd. Dank u voor het delen!"), "ok")
+                return url_for("practices.detail", practice_id=practice.id)
+
+            try:
+                return once(form, "practice", publish)
             except ValidationError as exc:
                 apply_errors(form, exc)
                 status = 422
-            else:
-                flash(_("Uw praktijk is gepubliceerd. Dank u voor het delen!"), "ok")
-                return redirect(url_for("practices.detail", practice_id=practice.id))
     return render_template("practices/write.html", form=form, preview=preview, editing=None,
                            **choices), status
 
@@ -196,7 +202,9 @@ def edit(practice_id: int):
     if not can_edit_practice(current_user, practice):
         abort(403)
     form = PracticeForm()
+    conflicts = []
     if request.method == "GET":
+        form.base_revision.data = practice.revision
         for name in ("title", *SECTIONS, "period", "effort", "outcome", "visibility", "anonymous"):
             getattr(form, name).data = getattr(practice, name)
         form.failure_causes.data = list(practice.failure_causes)
@@ -211,22 +219,31 @@ def edit(practice_id: int):
             preview = {name: render_markdown(getattr(form, name).data) for name in SECTIONS}
         else:
             try:
-                changed = services.edit_practice(current_user, practice, _data(form))
+                changed = services.edit_practice(current_user, practice, _data(form),
+                                                 base_revision=base_revision(form))
             except ValidationError as exc:
                 apply_errors(form, exc)
                 status = 422
+            except StaleEdit as exc:
+                rollback()
+                texts = ("title", *SECTIONS)
+                conflicts = conflict(exc, {name: getattr(form, name).data for name in texts},
+                                     {name: getattr(form, name).label.text for name in texts})
+                form.base_revision.data = practice.revision
+                status = 409
             else:
                 flash(_("Uw wijziging is opgeslagen.") if changed else _("Er was niets gewijzigd."),
                       "ok")
                 return redirect(url_for("practices.detail", practice_id=practice.id))
-    return _edit_page(practice, form, status, preview, choices)
+    return _edit_page(practice, form, status, preview, choices, conflicts)
 
 
-def _edit_page(practice, form, status=200, preview=None, choices=None):
+def _edit_page(practice, form, status=200, preview=None, choices=None, conflicts=()):
     choices = choices or _choices(form)
     return render_template("practices/write.html", form=form, preview=preview, editing=practice,
                            attachments=services.visible_attachments(practice),
-                           attachment_form=AttachmentForm(), **choices), status
+                           attachment_form=AttachmentForm(), conflicts=conflicts,
+                           **choices), status
 
 
 @bp.post("/<int:practice_id>/bijlagen")
@@ -344,3 +361,13 @@ def history(practice_id: int):
                         url_for("practices.detail", practice_id=practice.id),
                         hide_authors=not can_see_practice_author(current_user, practice),
                         value_labels={"outcome": OUTCOMES, "failure_causes": FAILURE_CAUSES})
+
+
+def register_content_kinds() -> None:
+    """Practice write-ups as a kind of contribution (reports, moderation, history)."""
+    from ..content.registry import ContentKind, register
+    from .models import Practice
+
+    register("practice", ContentKind(
+        Practice, _l("Praktijk"), lambda p: url_for("practices.detail", practice_id=p.id),
+        lambda p: p.title, can_view=can_view_practice, path="praktijk"))

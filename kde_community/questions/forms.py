@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import RadioField, StringField, TextAreaField
 
 from ..accounts.forms import MultiCheckboxField
+from ..web import EditForm, OnceForm
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(OnceForm, EditForm):
     title = StringField(_l("Uw vraag in één zin"))
     body = TextAreaField(_l("Toelichting"))
     visibility = RadioField(_l("Wie mag de vraag zien?"), validate_choice=False)
@@ -22,21 +23,8 @@ class QuestionForm(FlaskForm):
     obligations = MultiCheckboxField(_l("Verplichtingen"), validate_choice=False)
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(OnceForm, EditForm):
     body = TextAreaField(_l("Uw antwoord"))
-
-
-class CommentForm(FlaskForm):
-    comment = TextAreaField(_l("Reactie"))
-
-
-class FlagForm(FlaskForm):
-    reason = SelectField(_l("Waarom meldt u dit?"), validate_choice=False)
-    note = StringField(_l("Toelichting voor de moderator"))
-
-
-class HideForm(FlaskForm):
-    reason = StringField(_l("Reden (zichtbaar voor de schrijver)"))
 
 
 class CloseForm(FlaskForm):
@@ -51,9 +39,3 @@ class CloseForm(FlaskForm):
 
 class PickForm(FlaskForm):
     note = TextAreaField(_l("Waarom deze vraag? (niet verplicht)"))
-
-
-class ActionForm(FlaskForm):
-    """A button that changes something: the CSRF token and an optional value."""
-
-    value = HiddenField()

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from .. import events
 from ..accounts.models import User
 from ..content import services as content
 from ..dbtypes import as_int, escape_like, utcnow
@@ -109,14 +110,21 @@ def _question_fields(data: dict, *, partial_of: Question | None = None) -> dict:
 
 
 def _snapshot(question: Question) -> dict:
-    return {
-        "title": question.title,
-        "body": question.body,
-        "visibility": question.visibility,
-        "themes": [t.slug for t in question.themes],
-        "laws": [law.slug for law in question.laws],
-        "obligations": [f"{o.law.short_name_nl} {o.article}" for o in question.obligations],
-    }
+    return _snapshot_values({name: getattr(question, name) for name in (
+        "title", "body", "visibility", "themes", "laws", "obligations")})
+
+
+def _snapshot_values(values: dict) -> dict:
+    """The revision's text of these field values (tags by slug or label)."""
+    out = {}
+    for name, value in values.items():
+        if name == "themes" or name == "laws":
+            out[name] = [item.slug for item in value]
+        elif name == "obligations":
+            out[name] = [f"{o.law.short_name_nl} {o.article}" for o in value]
+        else:
+            out[name] = value
+    return out
 
 
 def ask_question(actor: User, data: dict) -> Question:
@@ -131,26 +139,30 @@ def ask_question(actor: User, data: dict) -> Question:
     db.session.flush()
     content.record_revision(question, actor, _snapshot(question))
     follows.follow(actor, "question", question.id, quiet=True)
-    db.session.commit()
+    events.record("question.asked", "question", question.id, actor=actor)
     return question
 
 
-def edit_question(actor: User, question: Question, data: dict) -> bool:
-    """Apply an edit; False when nothing changed (no new revision)."""
+def edit_question(actor: User, question: Question, data: dict, *,
+                  base_revision: int | None = None) -> bool:
+    """Apply an edit made on `base_revision` (default: the current one); False when nothing
+    changed. A stale base raises StaleEdit: never a silent overwrite."""
     if not can_edit_post(actor, question):
         raise Forbidden()
+    content.check_base(question, base_revision)
     fields = _question_fields(data, partial_of=question)
     before = _snapshot(question)
-    for key, value in fields.items():
-        setattr(question, key, value)
-    after = _snapshot(question)
+    changes = {k: v for k, v in fields.items() if getattr(question, k) != v}
+    after = {**before, **_snapshot_values(changes)}
     if after == before:
-        db.session.rollback()
         return False
-    question.revision += 1
+    content.bump_revision(question, base_revision)
+    for key, value in changes.items():
+        setattr(question, key, value)
     question.last_activity_at = utcnow()
-    content.record_revision(question, actor, after)
-    db.session.commit()
+    content.record_revision(question, actor, _snapshot(question))
+    events.record("question.edited", "question", question.id, actor=actor,
+                  fields=sorted(k for k in after if after[k] != before[k]))
     return True
 
 
@@ -174,7 +186,7 @@ def answer_question(actor: User, question: Question, data: dict) -> Answer:
     question.answer_count = _live_answer_count(question)
     question.last_activity_at = now
     content.record_revision(answer, actor, {"body": body})
-    db.session.commit()
+    events.record("answer.posted", "answer", answer.id, actor=actor, question_id=question.id)
     return answer
 
 
@@ -184,18 +196,21 @@ def _live_answer_count(question: Question) -> int:
         Answer.deleted_at.is_(None))) or 0
 
 
-def edit_answer(actor: User, answer: Answer, data: dict) -> bool:
+def edit_answer(actor: User, answer: Answer, data: dict, *,
+                base_revision: int | None = None) -> bool:
     if not can_edit_post(actor, answer):
         raise Forbidden()
+    content.check_base(answer, base_revision)
     body = content.clean_text(data.get("body", answer.body), "body", maximum=ANSWER_MAX)
     if body == answer.body:
         return False
+    content.bump_revision(answer, base_revision)
     answer.body = body
-    answer.revision += 1
     answer.written_at = utcnow()
     answer.question.last_activity_at = answer.written_at
     content.record_revision(answer, actor, {"body": body})
-    db.session.commit()
+    events.record("answer.edited", "answer", answer.id, actor=actor,
+                  question_id=answer.question_id)
     return True
 
 
@@ -208,7 +223,7 @@ def accept_answer(actor: User, question: Question, answer: Answer) -> None:
         raise Conflict(_("Dit antwoord is al geaccepteerd."))
     question.accepted_answer_id = answer.id
     question.last_activity_at = utcnow()
-    db.session.commit()
+    events.record("answer.accepted", "answer", answer.id, actor=actor, question_id=question.id)
 
 
 def unaccept_answer(actor: User, question: Question) -> None:
@@ -216,8 +231,9 @@ def unaccept_answer(actor: User, question: Question) -> None:
         raise Forbidden()
     if question.accepted_answer_id is None:
         raise Conflict(_("Er is geen geaccepteerd antwoord."))
+    events.record("answer.unaccepted", "answer", question.accepted_answer_id, actor=actor,
+                  question_id=question.id)
     question.accepted_answer_id = None
-    db.session.commit()
 
 
 # --- votes, follows, comments, flags ---------------------------------------------------------
@@ -228,24 +244,22 @@ def vote(actor: User, post: Question | Answer) -> None:
     content.add_reaction(actor, post, "helpful")
     db.session.flush()
     post.score = content.reaction_count(post.content_type, post.id, "helpful")
-    db.session.commit()
+    events.record("vote.cast", post.content_type, post.id, actor=actor)
 
 
 def unvote(actor: User, post: Question | Answer) -> None:
     content.remove_reaction(actor, post, "helpful")
     db.session.flush()
     post.score = content.reaction_count(post.content_type, post.id, "helpful")
-    db.session.commit()
+    events.record("vote.withdrawn", post.content_type, post.id, actor=actor)
 
 
 def follow_question(actor: User, question: Question) -> None:
     follows.follow(actor, "question", question.id)
-    db.session.commit()
 
 
 def unfollow_question(actor: User, question: Question) -> None:
     follows.unfollow(actor, "question", question.id)
-    db.session.commit()
 
 
 def comment_on(actor: User, post: Question | Answer, body) -> None:
@@ -256,12 +270,10 @@ def comment_on(actor: User, post: Question | Answer, body) -> None:
         raise ValidationError({"comment": _("Deze vraag is gesloten.")})
     content.add_comment(actor, post, body)
     (post if post.content_type == "question" else post.question).last_activity_at = utcnow()
-    db.session.commit()
 
 
 def flag_post(actor: User, post, reason: str, note: str = "") -> None:
     content.flag(actor, post, reason, note)
-    db.session.commit()
 
 
 # --- moderation -----------------------------------------------------------------------------
@@ -287,7 +299,7 @@ def close_question(actor: User, question: Question, reason: str, note: str = "",
     question.close_note = note
     question.duplicate_of_id = target.id if target else None
     content.log_action(actor, question, "close", f"{reason}: {note}".strip(": "))
-    db.session.commit()
+    events.record("question.closed", "question", question.id, actor=actor, reason=reason)
 
 
 def reopen_question(actor: User, question: Question) -> None:
@@ -300,7 +312,7 @@ def reopen_question(actor: User, question: Question) -> None:
     question.close_note = ""
     question.duplicate_of_id = None
     content.log_action(actor, question, "reopen")
-    db.session.commit()
+    events.record("question.reopened", "question", question.id, actor=actor)
 
 
 def delete_own_post(actor: User, post) -> None:
@@ -312,7 +324,7 @@ def delete_own_post(actor: User, post) -> None:
     post.deleted_at = utcnow()
     content.log_action(actor, post, "delete")
     after_visibility_change(post)
-    db.session.commit()
+    content.record_removal(actor, post, "content.deleted")
 
 
 def after_visibility_change(post) -> None:
@@ -334,7 +346,8 @@ def pick_praktijkvraag(actor: User, question: Question, note: str = "") -> Prakt
     pick = PraktijkvraagPick(question_id=question.id, week_start=today - timedelta(today.weekday()),
                              note=note, picked_by_id=actor.id)
     db.session.add(pick)
-    db.session.commit()
+    db.session.flush()
+    events.record("praktijkvraag.picked", "question", question.id, actor=actor)
     return pick
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from ..content.services import FLAG_REASONS
+from ..content.forms import CommentForm, FlagForm, HideForm
+from ..content.services import FLAG_REASONS, StaleEdit
 from ..content.views import history_page
 from ..dbtypes import as_int
 from ..errors import ValidationError
@@ -19,9 +21,9 @@ from ..pagination import page_args
 from ..permissions import can_contribute
 from ..ratelimits import member_limit, setting
 from ..search import services as search
-from ..web import apply_errors
+from ..web import ActionForm, apply_errors, base_revision, conflict, once, rollback
 from . import services
-from .forms import ActionForm, AnswerForm, CloseForm, CommentForm, HideForm, PickForm, QuestionForm
+from .forms import AnswerForm, CloseForm, PickForm, QuestionForm
 
 bp = Blueprint("questions", __name__, url_prefix="/vragen")
 
@@ -106,14 +108,16 @@ def ask():
         if "preview" in request.form:
             preview = render_markdown(form.body.data)
         else:
-            try:
+            def ask():
                 question = services.ask_question(current_user, _form_data(form, new=True))
+                flash(_("Uw vraag is geplaatst. U volgt hem automatisch."), "ok")
+                return url_for("questions.detail", question_id=question.id)
+
+            try:
+                return once(form, "ask", ask)
             except ValidationError as exc:
                 apply_errors(form, exc)
                 status = 422
-            else:
-                flash(_("Uw vraag is geplaatst. U volgt hem automatisch."), "ok")
-                return redirect(url_for("questions.detail", question_id=question.id))
     similar = search.similar_questions(current_user, form.title.data or "") \
         if form.title.data else []
     return render_template("questions/ask.html", form=form, preview=preview, similar=similar,
@@ -139,8 +143,6 @@ def _thread_page(question, answer_form, preview=None, status=200):
 
 
 def _flag_form():
-    from .forms import FlagForm
-
     form = FlagForm()
     form.reason.choices = [(k, str(v)) for k, v in FLAG_REASONS.items()]
     return form
@@ -155,7 +157,9 @@ def edit(question_id: int):
     if not can_edit_post(current_user, question):
         abort(403)
     form = QuestionForm(obj=None)
+    conflicts = []
     if request.method == "GET":
+        form.base_revision.data = question.revision
         form.title.data, form.body.data = question.title, question.body
         form.visibility.data = question.visibility
         form.themes.data = [t.slug for t in question.themes]
@@ -168,16 +172,23 @@ def edit(question_id: int):
             preview = render_markdown(form.body.data)
         else:
             try:
-                changed = services.edit_question(current_user, question, _form_data(form))
+                changed = services.edit_question(current_user, question, _form_data(form),
+                                                 base_revision=base_revision(form))
             except ValidationError as exc:
                 apply_errors(form, exc)
                 status = 422
+            except StaleEdit as exc:
+                rollback()
+                conflicts = conflict(exc, {"title": form.title.data, "body": form.body.data},
+                                     {"title": form.title.label.text, "body": form.body.label.text})
+                form.base_revision.data = question.revision
+                status = 409
             else:
                 flash(_("Uw wijziging is opgeslagen.") if changed else
                       _("Er was niets gewijzigd."), "ok")
                 return redirect(url_for("questions.detail", question_id=question.id))
     return render_template("questions/ask.html", form=form, preview=preview, similar=[],
-                           editing=question, **choices), status
+                           editing=question, conflicts=conflicts, **choices), status
 
 
 @bp.post("/<int:question_id>/antwoorden")
@@ -190,14 +201,16 @@ def answer(question_id: int):
         abort(400)
     if "preview" in request.form:
         return _thread_page(question, form, preview=render_markdown(form.body.data))
-    try:
+    def post_answer():
         new = services.answer_question(current_user, question, {"body": form.body.data})
+        flash(_("Dank u voor uw antwoord."), "ok")
+        return url_for("questions.detail", question_id=question.id, _anchor=f"antwoord-{new.id}")
+
+    try:
+        return once(form, "answer", post_answer)
     except ValidationError as exc:
         apply_errors(form, exc)
         return _thread_page(question, form, status=422)
-    flash(_("Dank u voor uw antwoord."), "ok")
-    return redirect(url_for("questions.detail", question_id=question.id,
-                            _anchor=f"antwoord-{new.id}"))
 
 
 @bp.route("/antwoorden/<int:answer_id>/bewerken", methods=["GET", "POST"])
@@ -209,25 +222,34 @@ def edit_answer(answer_id: int):
     if not can_edit_post(current_user, answer):
         abort(403)
     form = AnswerForm()
+    conflicts = []
     if request.method == "GET":
         form.body.data = answer.body
+        form.base_revision.data = answer.revision
     preview, status = None, 200
     if form.validate_on_submit():
         if "preview" in request.form:
             preview = render_markdown(form.body.data)
         else:
             try:
-                changed = services.edit_answer(current_user, answer, {"body": form.body.data})
+                changed = services.edit_answer(current_user, answer, {"body": form.body.data},
+                                               base_revision=base_revision(form))
             except ValidationError as exc:
                 apply_errors(form, exc)
                 status = 422
+            except StaleEdit as exc:
+                rollback()
+                conflicts = conflict(exc, {"body": form.body.data},
+                                     {"body": form.body.label.text})
+                form.base_revision.data = answer.revision
+                status = 409
             else:
                 flash(_("Uw wijziging is opgeslagen.") if changed else
                       _("Er was niets gewijzigd."), "ok")
                 return redirect(url_for("questions.detail", question_id=answer.question_id,
                                         _anchor=f"antwoord-{answer.id}"))
     return render_template("questions/edit_answer.html", form=form, answer=answer,
-                           preview=preview), status
+                           preview=preview, conflicts=conflicts), status
 
 
 @bp.get("/<int:question_id>/geschiedenis")
@@ -330,6 +352,7 @@ def _comment(post, question_id: int, anchor: str | None):
     try:
         services.comment_on(current_user, post, form.comment.data)
     except ValidationError as exc:
+        rollback()
         for message in exc.fields.values():
             flash(message, "error")
         return _back(question_id, anchor)
@@ -368,6 +391,7 @@ def close(question_id: int):
         services.close_question(current_user, question, form.reason.data or "",
                                 form.note.data or "", form.duplicate_of.data)
     except ValidationError as exc:
+        rollback()
         for message in exc.fields.values():
             flash(message, "error")
         return _back(question.id, "moderatie")
@@ -395,8 +419,26 @@ def pick(question_id: int):
     try:
         services.pick_praktijkvraag(current_user, question, form.note.data or "")
     except ValidationError as exc:
+        rollback()
         for message in exc.fields.values():
             flash(message, "error")
         return _back(question.id)
     flash(_("Deze vraag is nu de praktijkvraag van de week."), "ok")
     return _back(question.id)
+
+
+def register_content_kinds() -> None:
+    """Questions and answers as kinds of contribution (reports, moderation, history)."""
+    from ..content.registry import ContentKind, register
+    from ..permissions import can_view_post
+    from .models import Answer, Question
+
+    register("question", ContentKind(
+        Question, _l("Vraag"), lambda q: url_for("questions.detail", question_id=q.id),
+        lambda q: q.title, can_view=can_view_post, path="vraag"))
+    register("answer", ContentKind(
+        Answer, _l("Antwoord"),
+        lambda a: url_for("questions.detail", question_id=a.question_id,
+                          _anchor=f"antwoord-{a.id}"),
+        lambda a: a.question.title, can_view=can_view_post,
+        visibility_changed=services.after_visibility_change, path="antwoord"))

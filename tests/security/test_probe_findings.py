@@ -151,6 +151,7 @@ def test_twelve_simultaneous_votes_make_one_vote_and_no_error(app, make_user, ma
     from tests.helpers import count
 
     question = make_question(make_user())
+    question_id = question.id  # threads have no app context to reload expired objects
     voter = make_user()
     statuses: list[int] = []
     barrier = threading.Barrier(12)
@@ -159,12 +160,12 @@ def test_twelve_simultaneous_votes_make_one_vote_and_no_error(app, make_user, ma
         c = app.test_client()
         login(c, voter.email)
         token = __import__("tests.helpers", fromlist=["csrf_from"]).csrf_from(
-            c.get(f"/vragen/{question.id}").get_data(as_text=True))
+            c.get(f"/vragen/{question_id}").get_data(as_text=True))
         clients.append((c, token))
 
     def vote(c, token):
         barrier.wait()
-        response = c.post(f"/vragen/{question.id}/stem", data={"csrf_token": token})
+        response = c.post(f"/vragen/{question_id}/stem", data={"csrf_token": token})
         statuses.append(response.status_code)
 
     threads = [threading.Thread(target=vote, args=pair) for pair in clients]
@@ -175,7 +176,7 @@ def test_twelve_simultaneous_votes_make_one_vote_and_no_error(app, make_user, ma
     assert all(s < 500 for s in statuses), statuses
     db.session.expire_all()
     assert count(Reaction) == 1
-    assert db.session.get(Question, question.id).score == 1
+    assert db.session.get(Question, question_id).score == 1
 
 
 @pytest.mark.parametrize("target", [
