@@ -102,8 +102,8 @@ def test_practice_permission_matrix(app, make_user, make_org, route, visibility)
             response = client.get(url)
         elif method == "API-GET":
             response = client.get(url, headers=headers)
-        elif method == "API-PATCH":
-            response = client.patch(url, json=data, headers=headers)
+        elif method == "API-PATCH":  # "*": the current version (permissions, not conflicts)
+            response = client.patch(url, json=data, headers={**headers, "If-Match": "*"})
         elif data == "FILE":
             response = submit(client, "/inloggen", {"attachment": (io.BytesIO(pdf_bytes()), "b.pdf")},
                               action=url, content_type="multipart/form-data")

@@ -285,6 +285,7 @@ def test_api_create_and_errors(app, client, people):
     assert client.post("/api/v1/practices", json=PRACTICE).status_code == 401
     _, other = create_token(people["other"])
     response = client.patch(f"/api/v1/practices/{body['id']}",
-                            headers={"Authorization": f"Bearer {other}"}, json={"title": "Gekaapt!!"})
+                            headers={"Authorization": f"Bearer {other}", "If-Match": "*"},
+                            json={"title": "Gekaapt door een ander lid"})
     assert response.status_code == 403
     assert count(Practice) == 1
