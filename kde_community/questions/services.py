@@ -5,18 +5,17 @@ Every function takes the acting user; views, API, CLI and demo data share them.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import selectinload
 
 from .. import events
 from ..accounts.models import User
 from ..content import services as content
-from ..dbtypes import as_int, escape_like, utcnow
+from ..dbtypes import as_int, utcnow
 from ..directory.models import Organisation
 from ..errors import Conflict, Forbidden, NotFound, ValidationError
 from ..extensions import db
@@ -404,28 +403,6 @@ def list_questions(viewer: User | None, filters: QuestionFilters, page: int, per
         query = query.order_by(Question.created_at.desc(), Question.id.desc())
     return paginate(query, page, per_page)
 
-
-STOPWORDS = frozenset((  # noqa: SIM905 — a readable word list
-    "de het een en of van in op voor met aan bij over naar uit als is zijn wordt worden moet "
-    "moeten kan kunnen wij we ons onze hoe wat wie waar wanneer welke dit dat deze die er niet "
-    "ook nog al om te tot door dan maar hebben heeft zich je u uw ik mijn the and to for"
-).split())
-
-
-def similar_questions(viewer: User | None, title: str, limit: int = 5,
-                      exclude_id: int | None = None) -> list[Question]:
-    """Questions the viewer may see whose titles share the significant words of `title`."""
-    words = [w for w in re.findall(r"[\wÀ-ÿ]+", (title or "").lower()[:300])
-             if len(w) > 2 and w not in STOPWORDS][:8]
-    if not words:
-        return []
-    matches = [Question.title.ilike(f"%{escape_like(w)}%", escape="\\") for w in words]
-    score = sum(case((m, 1), else_=0) for m in matches)
-    query = (visible_questions(viewer).where(or_(*matches))
-             .order_by(score.desc(), Question.score.desc(), Question.id.desc()).limit(limit))
-    if exclude_id:
-        query = query.where(Question.id != exclude_id)
-    return list(db.session.scalars(query))
 
 
 # --- a thread -------------------------------------------------------------------------------
