@@ -3,7 +3,6 @@ redirects and the bounded `<int:…>` converter."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -96,37 +95,33 @@ class ActionForm(FlaskForm):
     value = HiddenField()
 
 
-class OnceForm(FlaskForm):
-    """A form that creates something. Its key, made when the form is shown, makes a repeated
-    submission (back + resubmit, a double click, parallel posts) return the first result."""
-
-    submission = HiddenField(default=lambda: secrets.token_urlsafe(18))
-
-
 class EditForm(FlaskForm):
     """A form that edits: it names the revision the member started from."""
 
     base_revision = HiddenField()
 
 
-def once(form: OnceForm, scope: str, run: Callable[[], str]):
-    """Redirect to what `run()` made (it returns that URL), or, for a submission seen before,
-    to what the first one made. Refusals raised by `run` pass through (the caller shows them;
-    the rollback frees the key)."""
+def once(scope: str, run: Callable[[], str]):
+    """Redirect to what `run()` made (it returns that URL) or, when the member sent exactly
+    this form to this address before, to what the first one made.
+
+    The key is the submission itself (address and fields, not the CSRF token): a hidden
+    key made with the page would not survive back + reload, since member pages are
+    `no-store` and the browser fetches a fresh form. Refusals raised by `run` pass through
+    (the caller shows them; the rollback frees the key).
+    """
     from . import idempotency
 
-    key = idempotency.valid_key(form.submission.data)
-    if key is None:
-        return redirect(run())
     submitted = {k: request.form.getlist(k) for k in sorted(request.form) if k != "csrf_token"}
+    fingerprint = idempotency.fingerprint({"path": request.path, "form": submitted})
     ran = []
 
     def first_time():
         ran.append(True)
         return 302, {"location": run()}
 
-    _status, body = idempotency.replay_or_run(f"form:{scope}", current_user.id, key, first_time,
-                                              idempotency.fingerprint(submitted))
+    _status, body = idempotency.replay_or_run(f"form:{scope}", current_user.id, fingerprint,
+                                              first_time, fingerprint)
     if not ran:
         flash(_("Dit had u al verstuurd; hier ziet u het resultaat."), "ok")
     return redirect(body["location"])

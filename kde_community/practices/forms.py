@@ -8,10 +8,10 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
 
 from ..accounts.forms import MultiCheckboxField
-from ..web import EditForm, OnceForm
+from ..web import EditForm
 
 
-class PracticeForm(OnceForm, EditForm):
+class PracticeForm(EditForm):
     title = StringField(_l("Titel"))
     summary = TextAreaField(_l("Samenvatting"))
     context = TextAreaField(_l("Situatie van de organisatie"))

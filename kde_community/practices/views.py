@@ -158,7 +158,7 @@ def write():
                 return url_for("practices.detail", practice_id=practice.id)
 
             try:
-                return once(form, "practice", publish)
+                return once("practice", publish)
             except ValidationError as exc:
                 apply_errors(form, exc)
                 status = 422

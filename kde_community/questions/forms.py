@@ -7,10 +7,10 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
 
 from ..accounts.forms import MultiCheckboxField
-from ..web import EditForm, OnceForm
+from ..web import EditForm
 
 
-class QuestionForm(OnceForm, EditForm):
+class QuestionForm(EditForm):
     title = StringField(_l("Uw vraag in één zin"))
     body = TextAreaField(_l("Toelichting"))
     visibility = RadioField(_l("Wie mag de vraag zien?"), validate_choice=False)
@@ -23,7 +23,7 @@ class QuestionForm(OnceForm, EditForm):
     obligations = MultiCheckboxField(_l("Verplichtingen"), validate_choice=False)
 
 
-class AnswerForm(OnceForm, EditForm):
+class AnswerForm(EditForm):
     body = TextAreaField(_l("Uw antwoord"))
 
 

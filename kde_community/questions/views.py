@@ -114,7 +114,7 @@ def ask():
                 return url_for("questions.detail", question_id=question.id)
 
             try:
-                return once(form, "ask", ask)
+                return once("ask", ask)
             except ValidationError as exc:
                 apply_errors(form, exc)
                 status = 422
@@ -207,7 +207,7 @@ def answer(question_id: int):
         return url_for("questions.detail", question_id=question.id, _anchor=f"antwoord-{new.id}")
 
     try:
-        return once(form, "answer", post_answer)
+        return once("answer", post_answer)
     except ValidationError as exc:
         apply_errors(form, exc)
         return _thread_page(question, form, status=422)
