@@ -89,8 +89,10 @@ class Worker:
         names = ", ".join(c.name for c in events.consumers(self.app)) or "none"
         log.info("worker started; consumers: %s", names)
         while not self.stop.is_set():
+            # A batch first, then what is due: fresh writes wait for at most one periodic task.
+            handled = self.run_once()
             self.run_periodic()
-            if not self.run_once():
+            if not handled:
                 self.stop.wait(self.poll)
         log.info("worker stopped")
 
