@@ -301,10 +301,12 @@ def edit_practice(actor: User, practice: Practice, data: dict, *,
     invites = _sync_co_authors(actor, practice, emails)
     if after == before and invites is None:
         return False
+    changed_fields = sorted(k for k in after if after[k] != before[k])
     if after != before:
         content.record_revision(practice, actor, _snapshot(practice))
-        events.record("practice.edited", "practice", practice.id, actor=actor,
-                      fields=sorted(k for k in after if after[k] != before[k]))
+    if invites is not None:  # who may find it in search changes with its writers
+        changed_fields.append("co_authors")
+    events.record("practice.edited", "practice", practice.id, actor=actor, fields=changed_fields)
     _mail_invitations(actor, invites)
     return True
 

@@ -99,3 +99,19 @@ def test_removing_a_named_co_author_cancels_the_invitation(app, people):
                                                           "co_authors": [people["invitee"].email]})
     assert services.edit_practice(people["author"], practice, {"co_authors": []})
     assert count(PracticeInvitation) == 0
+
+
+def test_a_removed_co_author_no_longer_finds_an_own_organisation_write_up(app, people):
+    from kde_community.search import services as search
+
+    practice = services.write_practice(people["author"], {
+        **PRACTICE, "title": "Zaakgericht werken met kwartsplinters", "visibility": "organisation",
+        "co_authors": [people["invitee"].email]})
+    services.answer_invitation(people["invitee"], practice.invitations[0], True)
+    db.session.commit()
+    search.drain()
+    assert search.search(people["invitee"], "kwartsplinters").total == 1
+    assert services.edit_practice(people["author"], practice, {"co_authors": []})
+    db.session.commit()
+    search.drain()
+    assert search.search(people["invitee"], "kwartsplinters").total == 0
