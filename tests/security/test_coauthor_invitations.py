@@ -113,5 +113,10 @@ def test_a_removed_co_author_no_longer_finds_an_own_organisation_write_up(app, p
     assert search.search(people["invitee"], "kwartsplinters").total == 1
     assert services.edit_practice(people["author"], practice, {"co_authors": []})
     db.session.commit()
+    from kde_community.events import Event
+
+    # The index hears of it (its document carries the writers), whatever else re-checks.
+    edited = db.session.scalars(db.select(Event).where(Event.name == "practice.edited")).all()
+    assert [e.payload["fields"] for e in edited] == [["co_authors"]]
     search.drain()
     assert search.search(people["invitee"], "kwartsplinters").total == 0
