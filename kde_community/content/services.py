@@ -134,6 +134,24 @@ def common_filters(args, sorts: tuple[str, ...]) -> tuple[dict, dict]:
 
 # --- revisions ------------------------------------------------------------------------------
 
+def snapshot_values(values: dict) -> dict:
+    """A revision's text of these field values: tags by slug (obligations by law and
+    article, as readers know them), yes/no as words, lists as lists."""
+    out = {}
+    for name, value in values.items():
+        if name in ("themes", "laws"):
+            out[name] = [item.slug for item in value]
+        elif name == "obligations":
+            out[name] = [f"{o.law.short_name_nl} {o.article}" for o in value]
+        elif isinstance(value, bool):
+            out[name] = "ja" if value else "nee"
+        elif isinstance(value, list | tuple):
+            out[name] = list(value)
+        else:
+            out[name] = value
+    return out
+
+
 def record_revision(obj, actor: User | None, fields: dict) -> Revision:
     """Append a snapshot, stamped with the audience it is written for; the object's
     `revision` counter names it."""

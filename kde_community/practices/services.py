@@ -245,24 +245,8 @@ SNAPSHOT_FIELDS = ("title", *SECTIONS, "outcome", "period", "effort", "visibilit
 
 
 def _snapshot(practice: Practice) -> dict:
-    return _snapshot_values({name: getattr(practice, name) for name in SNAPSHOT_FIELDS})
+    return content.snapshot_values({name: getattr(practice, name) for name in SNAPSHOT_FIELDS})
 
-
-def _snapshot_values(values: dict) -> dict:
-    """The revision's text of these field values."""
-    out = {}
-    for name, value in values.items():
-        if name == "anonymous":
-            out[name] = "ja" if value else "nee"
-        elif name == "failure_causes":
-            out[name] = list(value)
-        elif name in ("themes", "laws"):
-            out[name] = [item.slug for item in value]
-        elif name == "obligations":
-            out[name] = [f"{o.law.short_name_nl} {o.article}" for o in value]
-        else:
-            out[name] = value
-    return out
 
 
 def write_practice(actor: User, data: dict) -> Practice:
@@ -293,7 +277,7 @@ def edit_practice(actor: User, practice: Practice, data: dict, *,
     emails = fields.pop("co_authors")
     before = _snapshot(practice)
     changes = {k: v for k, v in fields.items() if getattr(practice, k) != v}
-    after = {**before, **_snapshot_values(changes)}
+    after = {**before, **content.snapshot_values(changes)}
     if after != before:
         content.bump_revision(practice, base_revision)
         for key, value in changes.items():

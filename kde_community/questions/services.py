@@ -109,21 +109,9 @@ def _question_fields(data: dict, *, partial_of: Question | None = None) -> dict:
 
 
 def _snapshot(question: Question) -> dict:
-    return _snapshot_values({name: getattr(question, name) for name in (
+    return content.snapshot_values({name: getattr(question, name) for name in (
         "title", "body", "visibility", "themes", "laws", "obligations")})
 
-
-def _snapshot_values(values: dict) -> dict:
-    """The revision's text of these field values (tags by slug or label)."""
-    out = {}
-    for name, value in values.items():
-        if name == "themes" or name == "laws":
-            out[name] = [item.slug for item in value]
-        elif name == "obligations":
-            out[name] = [f"{o.law.short_name_nl} {o.article}" for o in value]
-        else:
-            out[name] = value
-    return out
 
 
 def ask_question(actor: User, data: dict) -> Question:
@@ -152,7 +140,7 @@ def edit_question(actor: User, question: Question, data: dict, *,
     fields = _question_fields(data, partial_of=question)
     before = _snapshot(question)
     changes = {k: v for k, v in fields.items() if getattr(question, k) != v}
-    after = {**before, **_snapshot_values(changes)}
+    after = {**before, **content.snapshot_values(changes)}
     if after == before:
         return False
     content.bump_revision(question, base_revision)
