@@ -62,10 +62,14 @@ redis:
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq redis-server; \
 		else echo "Install Debian's redis-server (apt-get install redis-server) for the limits test" >&2; exit 1; fi; fi
 
+# Two pytest-xdist workers, one test file at a time each; every test has its own SQLite file,
+# and on PostgreSQL each worker its own database (KDE_DATABASE_URL's name + _gw0, _gw1).
+# PYTEST_WORKERS=0 runs the suite in one process.
+PYTEST_WORKERS ?= 2
 test: install chromium redis
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -180,6 +180,20 @@ def pdf_bytes(text: str = "test") -> bytes:
             b"\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 
 
+def real_pdf_bytes(author: str = "Wim Water") -> bytes:
+    """A PDF that opens (one blank page) and names its author in its metadata."""
+    import io
+
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.docinfo["/Author"] = author
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
 def accept_invitations(practice) -> None:
     """Every invited co-author who is a member says yes (committed, like a factory)."""
     from kde_community.accounts.services import find_user_by_email

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from kde_community.practices import services
 from kde_community.practices.models import SECTIONS
-from tests.helpers import PASSWORD, PRACTICE, commit, pdf_bytes, run_axe
+from tests.helpers import PASSWORD, PRACTICE, commit, pdf_bytes, real_pdf_bytes, run_axe
 from tests.xss import corpus
 
 
@@ -28,7 +28,7 @@ def test_anonymous_failure_journey(app, live_server, page, make_user, make_org, 
     reader = make_user(name="Rita Lezer", email="rita@utrecht.nl",
                        org=make_org(slug="utrecht", name="Gemeente Utrecht", domains=["utrecht.nl"]))
     slides = tmp_path / "Presentatie Waterschap Testland.pdf"
-    slides.write_bytes(pdf_bytes("dia's"))
+    slides.write_bytes(real_pdf_bytes())
 
     log_in(page, live_server, author.email)
     page.get_by_role("link", name="Praktijken", exact=True).click()
