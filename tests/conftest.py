@@ -46,14 +46,23 @@ from kde_community.directory.models import Organisation
 from kde_community.extensions import db
 from tests.helpers import PASSWORD, PRACTICE, IsolatedClient, commit, database_url, make_config
 
-BROWSER_TESTS = Path(__file__).parent / "browser"
+TESTS = Path(__file__).parent
+# They assert time limits (searchable within 2 s, a storm answered within 2 s, health checks
+# within 0.1 s) or kill worker processes at random moments and expect work done in between:
+# beside a second pytest-xdist worker they would measure the contention. `make test` runs
+# them after the others, in one process.
+SERIAL_MODULES = {TESTS / "unit" / "test_search_durability.py", TESTS / "unit" / "test_worker.py",
+                  TESTS / "security" / "test_search_limits.py"}
 
 
 def pytest_collection_modifyitems(items):
-    """Every test under tests/browser drives Chromium: `-m "not browser"` leaves them out."""
+    """Every test under tests/browser drives Chromium: `-m "not browser"` leaves them out.
+    Tests of SERIAL_MODULES carry `serial`."""
     for item in items:
-        if BROWSER_TESTS in item.path.parents:
+        if TESTS / "browser" in item.path.parents:
             item.add_marker(pytest.mark.browser)
+        if item.path in SERIAL_MODULES:
+            item.add_marker(pytest.mark.serial)
 
 
 # --- the database -----------------------------------------------------------------------------
