@@ -32,6 +32,8 @@ from typing import Protocol, runtime_checkable
 
 from markupsafe import Markup
 
+from ..pagination import Page
+
 # name -> "module:class"; an engine module is imported only when chosen.
 BACKENDS = {"whoosh": "kde_community.search.whoosh:WhooshBackend"}
 # Accepted by the issue that builds them; until then naming one refuses to start.
@@ -76,26 +78,12 @@ class Hit:
 
 
 @dataclass
-class Results:
-    items: list[Hit]
-    total: int
-    page: int
-    per_page: int
+class Results(Page):
+    """A page of hits (`items`), with what search adds to any page."""
+
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     suggestion: str | None = None
     notices: list[str] = field(default_factory=list)
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 # A function the indexer hands to `refresh`: the current documents for these keys, read from
