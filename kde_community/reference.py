@@ -21,7 +21,17 @@ from sqlalchemy import select
 
 from . import events
 from .dbtypes import utcnow
-from .directory.models import PROVINCES, REGIONAL_TYPES, Network, Organisation
+from .directory.domains import registrable_domain
+from .directory.models import (
+    NETWORK_ROLES,
+    PROVINCES,
+    REGIONAL_TYPES,
+    Network,
+    Organisation,
+    OrganisationDomain,
+    SharedDomain,
+    network_members,
+)
 from .extensions import db
 from .laws.models import (
     INSTRUMENTS,
@@ -62,6 +72,11 @@ def _read(path: Path) -> dict[str, Any]:
         raise ReferenceDataError(f"{path.name}: file is missing") from None
     except tomllib.TOMLDecodeError as exc:
         raise ReferenceDataError(f"{path.name}: {exc}") from None
+
+
+def _read_list(path: Path, key: str) -> list[dict]:
+    """An optional file's `[[key]]` tables ([] when the file does not exist)."""
+    return _read(path).get(key, []) if path.exists() else []
 
 
 def _require(record: dict, keys: tuple[str, ...], where: str) -> None:
@@ -127,6 +142,7 @@ def validate_reference(directory: Path = REFERENCE_DIR) -> dict[str, Any]:
         theme_slugs.add(t["slug"])
     orgs = _read(directory / "organisations.toml").get("organisation", [])
     org_slugs: set[str] = set()
+    domain_owner: dict[str, str] = {}
     for o in orgs:
         where = f"organisations.toml {o.get('slug')}"
         _require(o, ("slug", "name", "type"), where)
@@ -137,6 +153,21 @@ def validate_reference(directory: Path = REFERENCE_DIR) -> dict[str, Any]:
             raise ReferenceDataError(f"{where}: unknown type {o['type']!r}")
         if o["type"] in REGIONAL_TYPES and o.get("province") not in PROVINCES:
             raise ReferenceDataError(f"{where}: needs a province from {PROVINCES}")
+        o["_domains"] = _organisation_domains(o, where)
+        for domain in o["_domains"]:
+            if domain in domain_owner:
+                raise ReferenceDataError(
+                    f"{where}: domain {domain} also belongs to {domain_owner[domain]}")
+            domain_owner[domain] = o["slug"]
+    shared = _read_list(directory / "shared_domains.toml", "shared_domain")
+    for d in shared:
+        where = f"shared_domains.toml {d.get('domain')}"
+        _require(d, ("domain", "name", "organisations", "source"), where)
+        if d["domain"] in domain_owner:
+            raise ReferenceDataError(f"{where}: also a domain of {domain_owner[d['domain']]}")
+        for slug in d["organisations"]:
+            if slug not in org_slugs:
+                raise ReferenceDataError(f"{where}: unknown organisation {slug!r}")
     networks = _read(directory / "networks.toml").get("network", [])
     for n in networks:
         where = f"networks.toml {n.get('slug')}"
@@ -147,6 +178,10 @@ def validate_reference(directory: Path = REFERENCE_DIR) -> dict[str, Any]:
         for slug in n.get("members", []):
             if slug not in org_slugs:
                 raise ReferenceDataError(f"{where}: unknown member {slug!r}")
+        unknown_roles = set(n.get("target_roles", [])) - set(NETWORK_ROLES)
+        if unknown_roles:
+            raise ReferenceDataError(f"{where}: unknown target roles {sorted(unknown_roles)}, "
+                                     f"use {NETWORK_ROLES}")
     laws = []
     obligation_keys: set[str] = set()
     for path in sorted((directory / "laws").glob("*.toml")):
@@ -176,7 +211,27 @@ def validate_reference(directory: Path = REFERENCE_DIR) -> dict[str, Any]:
             if unknown:
                 raise ReferenceDataError(f"{where}: {ob['key']} applies to unknown {unknown}")
         laws.append(law)
-    return {"themes": themes, "organisations": orgs, "networks": networks, "laws": laws}
+    return {"themes": themes, "organisations": orgs, "networks": networks, "laws": laws,
+            "shared_domains": shared}
+
+
+def _organisation_domains(o: dict, where: str) -> dict[str, tuple[str, str]]:
+    """domain → (source, note): the listed `email_domains` (with `email_domains_source`), or
+    else the registrable domain of the website."""
+    if "email_domains" in o:
+        if o["email_domains"] and not o.get("email_domains_source"):
+            raise ReferenceDataError(f"{where}: email_domains needs an email_domains_source")
+        domains = {}
+        for raw in o["email_domains"]:
+            domain = raw.lower()
+            if registrable_domain(domain) is None:
+                raise ReferenceDataError(f"{where}: {raw!r} is not a registrable domain")
+            domains[domain] = ("reference", o.get("email_domains_source", ""))
+        return domains
+    domain = registrable_domain(o.get("website"))
+    if o.get("website") and domain is None:
+        raise ReferenceDataError(f"{where}: website {o['website']!r} has no registrable domain")
+    return {domain: ("website", o["website"])} if domain else {}
 
 
 def load_reference(directory: Path = REFERENCE_DIR) -> LoadReport:
@@ -197,27 +252,45 @@ def load_reference(directory: Path = REFERENCE_DIR) -> LoadReport:
             "description_en": t.get("description_en", "")}, report, "themes", new))
         themes[theme.slug] = theme
     orgs = {}
+    domain_rows = {row.domain: row for row in db.session.scalars(select(OrganisationDomain))}
     for o in data["organisations"]:
         org, new = _get_or_new(Organisation, slug=o["slug"])
-        note("organisation.changed", org, _assign(org, {
+        values = {
             "name": o["name"], "type": o["type"], "province": o.get("province"),
             "inhabitants": o.get("inhabitants"),
             "area_km2": float(o["area_km2"]) if o.get("area_km2") is not None else None,
-            "email_domains": [d.lower() for d in o.get("email_domains", [])],
             "website": o.get("website", ""), "description": o.get("description", ""),
-        }, report, "organisations", new))
+        }
+        # What members changed on the platform is newer than the file.
+        for name in org.edited_fields or []:
+            values.pop(name, None)
+        changed = _assign(org, values, report, "organisations", new)
+        if _sync_domains(org, o["_domains"], domain_rows) and not new:
+            if not changed:
+                report.updated["organisations"] += 1
+            changed.add("email_domains")
+        note("organisation.changed", org, changed)
         orgs[org.slug] = org
+    _load_shared_domains(data["shared_domains"], orgs, report)
+    db.session.flush()
     for n in data["networks"]:
         network, new = _get_or_new(Network, slug=n["slug"])
-        before = [] if new else [org.id for org in network.members]
-        members = [orgs[s] for s in n.get("members", [])]
-        note("network.changed", network, _assign(network, {
+        changed = _assign(network, {
             "name": n["name"], "description_nl": n.get("description_nl", ""),
             "target_roles": n.get("target_roles", []), "how_to_join": n.get("how_to_join", ""),
-            "website": n.get("website", ""),
+            "who_may_join": n.get("who_may_join", ""), "organiser": n.get("organiser", ""),
+            "meeting_rhythm": n.get("meeting_rhythm", ""), "website": n.get("website", ""),
             "themes": [themes[s] for s in n.get("themes", [])],
-            "members": members,
-        }, report, "networks", new), organisations=[*before, *members])
+        }, report, "networks", new)
+        db.session.flush()
+        touched = _sync_members(network, [orgs[s].id for s in n.get("members", [])])
+        if touched and not new:
+            if not changed:
+                report.updated["networks"] += 1
+            changed.add("members")
+        if changed & {"created", "name"}:  # every member's document names the network
+            touched = sorted(set(touched) | {o.id for o in network.members})
+        note("network.changed", network, changed, organisations=touched)
     for raw in data["laws"]:
         _load_law(raw, themes, report, note)
     if changes:
@@ -226,6 +299,63 @@ def load_reference(directory: Path = REFERENCE_DIR) -> LoadReport:
             change.record()
     db.session.commit()
     return report
+
+
+def _sync_domains(org: Organisation, wanted: dict[str, tuple[str, str]],
+                  rows: dict[str, OrganisationDomain]) -> bool:
+    """Add the file's domains that are new; retire file-made domains the file no longer lists.
+    A domain a moderator removed stays removed, one a moderator added stays, and a domain that
+    belongs to another organisation on the platform is left with it."""
+    changed = False
+    for domain, (source, note) in wanted.items():
+        row = rows.get(domain)
+        if row is None:
+            row = OrganisationDomain(domain=domain, source=source, note=note[:500], created_at=utcnow())
+            org.domains.append(row)
+            rows[domain] = row
+            changed = True
+    for row in list(org.domains):
+        if row.removed_at is None and row.source in ("website", "reference") \
+                and row.domain not in wanted:
+            row.removed_at = utcnow()
+            changed = True
+    return changed
+
+
+def _load_shared_domains(records: list[dict], orgs: dict, report: LoadReport) -> None:
+    for d in records:
+        shared, new = _get_or_new(SharedDomain, domain=d["domain"].lower())
+        _assign(shared, {"name": d["name"], "source": d["source"],
+                         "organisations": [orgs[s] for s in d["organisations"]]},
+                report, "shared domains", new)
+
+
+def _sync_members(network: Network, wanted: list[int]) -> list[int]:
+    """Make the file's members the network's "reference" members; members who joined on the
+    platform stay. Returns the organisations whose membership changed."""
+    table = network_members
+    rows = dict(db.session.execute(select(table.c.organisation_id, table.c.source)
+                                   .where(table.c.network_id == network.id)).all())
+    touched = []
+    for org_id in dict.fromkeys(wanted):
+        if org_id not in rows:
+            db.session.execute(table.insert().values(network_id=network.id,
+                                                     organisation_id=org_id,
+                                                     source="reference", created_at=utcnow()))
+            touched.append(org_id)
+        elif rows[org_id] != "reference":
+            db.session.execute(table.update().where(table.c.network_id == network.id,
+                                                    table.c.organisation_id == org_id)
+                               .values(source="reference"))
+    stale = [org_id for org_id, source in rows.items()
+             if source == "reference" and org_id not in wanted]
+    if stale:
+        db.session.execute(table.delete().where(table.c.network_id == network.id,
+                                                table.c.organisation_id.in_(stale)))
+        touched += stale
+    if touched:
+        db.session.expire(network, ["members"])
+    return touched
 
 
 def _load_law(raw: dict, themes: dict[str, Theme], report: LoadReport, note) -> None:

@@ -42,7 +42,7 @@ from kde_community import create_app
 from kde_community.accounts.models import User
 from kde_community.accounts.passwords import hash_password
 from kde_community.dbtypes import utcnow
-from kde_community.directory.models import Organisation
+from kde_community.directory.models import Organisation, OrganisationDomain
 from kde_community.extensions import db
 from tests.helpers import PASSWORD, PRACTICE, IsolatedClient, commit, database_url, make_config
 
@@ -281,13 +281,16 @@ def _restore_rows(conn, captured) -> None:
 def make_org(app) -> Callable[..., Organisation]:
     counter = {"n": 0}
 
-    def make(slug: str | None = None, type: str = "gemeente", domains=("example-gemeente.nl",),
+    def make(slug: str | None = None, type: str = "gemeente", domains=None,
              province: str | None = "Utrecht", inhabitants: int | None = 50_000, **kwargs):
         counter["n"] += 1
         slug = slug or f"org-{counter['n']}"
+        # Every organisation its own domain: two organisations never share one.
+        domains = [f"{slug}.example-gemeente.nl"] if domains is None else domains
         org = Organisation(slug=slug, name=kwargs.pop("name", f"Gemeente {slug.title()}"),
                            type=type, province=province, inhabitants=inhabitants,
-                           email_domains=list(domains), **kwargs)
+                           domains=[OrganisationDomain(domain=d, source="reference")
+                                    for d in domains], **kwargs)
         db.session.add(org)
         db.session.commit()
         return org

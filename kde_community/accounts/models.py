@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import TimestampMixin, UTCDateTime, utcnow
@@ -39,6 +39,9 @@ class User(TimestampMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     approval: Mapped[str] = mapped_column(String(20), default="pending", index=True)
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Shown on the organisation page to members and reachable by the contact form only
+    # when the member chose so; they can turn it off at any time.
+    contactable: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Bumped on password change: outstanding reset links stop working.
     credentials_version: Mapped[int] = mapped_column(Integer, default=1)
 

@@ -100,11 +100,11 @@ def _member(app):
     from kde_community.accounts.models import User
     from kde_community.accounts.passwords import hash_password
     from kde_community.dbtypes import utcnow
-    from kde_community.directory.models import Organisation
+    from kde_community.directory.models import Organisation, OrganisationDomain
 
     with app.app_context():
         org = Organisation(slug="utrecht", name="Utrecht", type="gemeente",
-                           email_domains=["utrecht.nl"])
+                           domains=[OrganisationDomain(domain="utrecht.nl")])
         db.session.add(User(name="Eva", email="eva@utrecht.nl", organisation=org,
                             password_hash=hash_password("x" * 16), approval="approved",
                             email_verified_at=utcnow()))
