@@ -142,6 +142,58 @@ def can_see_comment_author(actor: User | None, practice, comment) -> bool:
         can_see_practice_author(actor, practice)
 
 
+# --- directory ------------------------------------------------------------------------------
+
+def is_organisation_admin(actor: User | None, organisation) -> bool:
+    """A member whose request to administer their own organisation a moderator granted."""
+    if not is_member(actor) or actor.organisation_id != organisation.id:
+        return False
+    from sqlalchemy import select
+
+    from .directory.models import OrganisationAdmin
+    from .extensions import db
+
+    return db.session.scalar(select(OrganisationAdmin.id).where(
+        OrganisationAdmin.organisation_id == organisation.id,
+        OrganisationAdmin.user_id == actor.id, OrganisationAdmin.status == "granted")) is not None
+
+
+def can_manage_organisation(actor: User | None, organisation) -> bool:
+    """Profile, mail domains and frontrunner topics: the organisation's administrators, and
+    editors and moderators for every organisation."""
+    return can_edit_reference_data(actor) or is_organisation_admin(actor, organisation)
+
+
+def can_request_organisation_admin(actor: User | None, organisation) -> bool:
+    return is_member(actor) and actor.organisation_id == organisation.id \
+        and not can_manage_organisation(actor, organisation)
+
+
+def can_see_contacts(actor: User | None) -> bool:
+    """Who works where, and who may be contacted, is for members only."""
+    return is_member(actor)
+
+
+def can_contact(actor: User | None, recipient: User) -> bool:
+    """Members write to another member who chose to be contactable (never to themselves)."""
+    return is_member(actor) and recipient.contactable and recipient.can_log_in \
+        and recipient.id != actor.id
+
+
+def can_propose_network(actor: User | None) -> bool:
+    return is_member(actor)
+
+
+def can_review_network(actor: User | None) -> bool:
+    return can_edit_reference_data(actor)
+
+
+def can_mark_participation(actor: User | None, organisation) -> bool:
+    """"Our organisation takes part": its own members, and those who manage it."""
+    return is_member(actor) and (actor.organisation_id == organisation.id
+                                 or can_manage_organisation(actor, organisation))
+
+
 class Can:
     """What the current member may do and see, for templates (`can.edit(post)`): a template
     asks, it never re-derives a rule."""
@@ -184,3 +236,27 @@ class Can:
 
     def see_comment_author(self, practice, comment) -> bool:
         return can_see_comment_author(self.actor, practice, comment)
+
+    def manage_organisation(self, organisation) -> bool:
+        return can_manage_organisation(self.actor, organisation)
+
+    def request_organisation_admin(self, organisation) -> bool:
+        return can_request_organisation_admin(self.actor, organisation)
+
+    @property
+    def see_contacts(self) -> bool:
+        return can_see_contacts(self.actor)
+
+    def contact(self, recipient) -> bool:
+        return can_contact(self.actor, recipient)
+
+    @property
+    def propose_network(self) -> bool:
+        return can_propose_network(self.actor)
+
+    @property
+    def review_network(self) -> bool:
+        return can_review_network(self.actor)
+
+    def mark_participation(self, organisation) -> bool:
+        return can_mark_participation(self.actor, organisation)
