@@ -113,6 +113,8 @@ def can_see_full_history(actor: User | None, obj) -> bool:
     """Writers and moderators see every revision, whatever audience it was written for."""
     if obj.content_type == "practice":
         return can_edit_practice(actor, obj)
+    if obj.content_type in ("organisation", "frontrunner"):
+        return can_manage_organisation(actor, getattr(obj, "organisation", obj))
     return can_edit_post(actor, obj)
 
 

@@ -58,6 +58,24 @@ ROLE_LABELS = {
     "admin": _l("Beheerder"),
 }
 
+# Who a network is for (directory.models.NETWORK_ROLES).
+NETWORK_ROLE_LABELS = {
+    "cio": _l("CIO / CDO"),
+    "ciso": _l("CISO / privacyfunctionaris"),
+    "jurist": _l("Jurist"),
+    "inkoop": _l("Inkoper"),
+    "beleid": _l("Beleidsadviseur"),
+    "bestuur": _l("Bestuurder"),
+}
+
+# Where an organisation's mail domain comes from.
+DOMAIN_SOURCE_LABELS = {
+    "website": _l("afgeleid van de website"),
+    "reference": _l("referentiegegevens"),
+    "moderator": _l("toegevoegd door een moderator"),
+    "administrator": _l("toegevoegd door een beheerder van de organisatie"),
+}
+
 
 def _current_url(**changes) -> str:
     """The current page with some query arguments changed. Arguments that `url_for` reserves
@@ -106,6 +124,8 @@ def register_template_helpers(app: Flask) -> None:
             "STAGE_LABELS": STAGE_LABELS,
             "MILESTONE_LABELS": MILESTONE_LABELS,
             "ROLE_LABELS": ROLE_LABELS,
+            "NETWORK_ROLE_LABELS": NETWORK_ROLE_LABELS,
+            "DOMAIN_SOURCE_LABELS": DOMAIN_SOURCE_LABELS,
             "lang_url": lang_url,
             "page_url": page_url,
             "current_locale": str(get_locale() or "nl"),

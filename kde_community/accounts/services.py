@@ -18,6 +18,7 @@ from sqlalchemy import func, select, update
 
 from ..dbtypes import insert_if_absent, utcnow
 from ..directory.models import Organisation
+from ..directory.profile import JoinCheck, join_check, join_notice
 from ..errors import Forbidden, NotFound, ValidationError
 from ..extensions import db
 from ..laws.models import Theme
@@ -86,7 +87,15 @@ class Registration:
 
     email: str
     organisation: Organisation
-    domain_match: bool
+    check: JoinCheck
+
+    @property
+    def domain_match(self) -> bool:
+        return self.check.automatic
+
+    @property
+    def notice(self) -> str:
+        return join_notice(self.check, self.organisation)
 
 
 def register(data: dict) -> Registration:
@@ -117,8 +126,9 @@ def register(data: dict) -> Registration:
         errors["password"] = problem
     if errors:
         raise ValidationError(errors)
-    domain_match = organisation.owns_email(email)
-    result = Registration(email=email, organisation=organisation, domain_match=domain_match)
+    check = join_check(organisation, email)
+    domain_match = check.automatic
+    result = Registration(email=email, organisation=organisation, check=check)
     password_hash = hash_password(password)  # also for a known address: the same work, the same time
     existing = find_user_by_email(email)
     # A simultaneous registration of the same address inserts nothing (no IntegrityError,
@@ -201,8 +211,23 @@ def login_refusal(user: User) -> str | None:
     if not user.email_verified:
         return _("Bevestig eerst uw e-mailadres met de link die wij u hebben gemaild.")
     if user.approval == "pending":
-        return _("Uw aanmelding wacht op goedkeuring door een moderator. U krijgt bericht.")
+        return pending_notice(user)
     return None
+
+
+def pending_notice(user: User) -> str:
+    """Why a confirmed registrant still waits, in words that are true for them."""
+    check = join_check(user.organisation, user.email)
+    if check.kind == "shared":
+        return _("Uw aanmelding wacht nog op een moderator, die bevestigt dat u voor %(org)s "
+                 "werkt (adressen op %(domain)s gebruiken medewerkers van meerdere "
+                 "organisaties). U krijgt bericht.", org=user.organisation.name,
+                 domain=check.shared.domain)
+    if check.kind == "own":
+        return _("Uw aanmelding wacht nog op een moderator. U krijgt bericht.")
+    return _("Uw aanmelding wacht nog op een moderator: wij kennen het domein %(domain)s nog "
+             "niet voor %(org)s. U krijgt bericht zodra u kunt inloggen.",
+             domain=check.domain, org=user.organisation.name)
 
 
 def start_session(user: User) -> str:

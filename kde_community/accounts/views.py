@@ -95,6 +95,10 @@ def login():
             form.password.errors = [_("Dit e-mailadres en wachtwoord horen niet bij elkaar.")]
         else:
             ratelimits.login_succeeded(account)
+            if user.active and user.email_verified and user.approval == "pending":
+                # Not a mistake in the form: the account is fine and waits for a moderator.
+                return render_template("accounts/message.html", title=_("Nog even geduld"),
+                                       message=services.pending_notice(user))
             if refusal := services.login_refusal(user):
                 form.email.errors = [refusal]
             else:
@@ -152,8 +156,7 @@ def confirm(token: str):
         return redirect(url_for("accounts.login"))
     return render_template(
         "accounts/message.html", title=_("E-mailadres bevestigd"),
-        message=_("Dank u. Uw aanmelding wacht nog op goedkeuring door een moderator, omdat uw "
-                  "e-mailadres niet bij het domein van uw organisatie hoort. U krijgt bericht."))
+        message=_("Dank u. %(notice)s", notice=services.pending_notice(user)))
 
 
 @bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])
@@ -302,7 +305,12 @@ def revoke_token(token_id: int):
 def pending():
     if not can_moderate_members(current_user):
         abort(403)
-    return render_template("moderation/members.html", users=services.pending_members(),
+    from ..directory.profile import addable_domain, join_check
+
+    users = services.pending_members()
+    checks = {u.id: join_check(u.organisation, u.email) for u in users}
+    return render_template("moderation/members.html", users=users, checks=checks,
+                           addable={u.id: addable_domain(checks[u.id]) for u in users},
                            action_form=ActionForm())
 
 

@@ -47,6 +47,8 @@ CONTRIBUTION_EVENTS = frozenset({
 })
 REFERENCE_EVENTS = frozenset({
     "law.changed", "obligation.changed", "organisation.changed", "network.changed",
+    # A frontrunner topic is a document, and its subject is named in its organisation's.
+    "frontrunner.changed",
 })
 HANDLED = CONTRIBUTION_EVENTS | REFERENCE_EVENTS
 
@@ -91,7 +93,8 @@ def keys_for(batch: Iterable[events.Event]) -> set[str]:
             continue
         payload = event.payload or {}
         kind, subject = event.subject_type, event.subject_id
-        if kind in ("question", "practice", "law", "obligation", "organisation", "network"):
+        if kind in ("question", "practice", "law", "obligation", "organisation", "network",
+                    "frontrunner"):
             keys.add(f"{kind}:{subject}")
         elif kind == "answer" and payload.get("question_id"):
             keys.add(f"question:{payload['question_id']}")
@@ -103,6 +106,8 @@ def keys_for(batch: Iterable[events.Event]) -> set[str]:
             keys |= _contributions_of(subject)
         elif event.name == "network.changed":
             keys |= {f"organisation:{i}" for i in payload.get("organisation_ids") or []}
+        elif event.name == "frontrunner.changed" and payload.get("organisation_id"):
+            keys.add(f"organisation:{payload['organisation_id']}")
     return keys
 
 
@@ -152,7 +157,7 @@ def refresh(keys: Iterable[str]) -> int:
 
 def changed_keys(since) -> set[str]:
     """Documents built on rows whose updated_at is `since` or later."""
-    from ..directory.models import Network, Organisation, network_members
+    from ..directory.models import FrontrunnerTopic, Network, Organisation, network_members
     from ..practices.models import Practice, PracticeInvitation
     from ..questions.models import Answer, Question
 
@@ -175,6 +180,8 @@ def changed_keys(since) -> set[str]:
         select(network_members.c.organisation_id).join(
             Network, Network.id == network_members.c.network_id)
         .where(Network.updated_at >= since))}
+    keys |= {f"organisation:{i}" for i in db.session.scalars(
+        select(FrontrunnerTopic.organisation_id).where(FrontrunnerTopic.updated_at >= since))}
     return keys
 
 

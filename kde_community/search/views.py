@@ -20,6 +20,7 @@ TYPE_LABELS = {
     "practice": _l("Praktijk"),
     "organisation": _l("Organisatie"),
     "network": _l("Netwerk"),
+    "frontrunner": _l("Voorloper"),
     "law": _l("Wet"),
     "obligation": _l("Verplichting"),
     "clause_set": _l("Inkoopvoorwaarden"),

@@ -51,7 +51,7 @@ def test_foreign_domain_waits_for_moderator(app, client, make_org, make_user):
     assert user.approval == "pending"
     client.get(last_mail_path(app, "/registreren/bevestigen/"))
     response = submit(client, "/inloggen", {"email": "eva@gmail.com", "password": NEW_PASSWORD})
-    assert "wacht op goedkeuring" in response.get_data(as_text=True)
+    assert "wacht nog op een moderator" in response.get_data(as_text=True)
 
     moderator = make_user(role="moderator")
     other = app.test_client()
