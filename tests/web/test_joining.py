@@ -301,3 +301,32 @@ def test_frontrunner_topics_bad_input_changes_nothing(app, make_org, make_user, 
     topic = db.session.scalar(db.select(FrontrunnerTopic))
     assert topic.law_id == law.id and topic.open_to_collaboration and topic.organisation_id == org.id
     assert f"#voorloper-{topic.id}" in response.location
+
+
+def test_profile_history_and_frontrunner_search(app, make_org, make_user, make_law):
+    from kde_community.search.services import drain, search
+
+    org = make_org(slug="vaals", name="Gemeente Vaals", province="Limburg")
+    law = make_law()
+    editor = make_user(role="editor")
+    client = app.test_client()
+    login(client, editor.email)
+    submit(client, "/organisaties/vaals/bewerken",
+           {"description": "Grensgemeente in het Heuvelland.", "province": "Limburg",
+            "website": "", "inhabitants": "10121", "area_km2": ""})
+    page = app.test_client().get("/organisaties/vaals/geschiedenis").get_data(as_text=True)
+    assert "Over de organisatie" in page and "Heuvelland" in page
+    response = submit(client, "/organisaties/vaals/voorlopers/nieuw",
+                      {"subject": f"law:{law.slug}", "open_to_collaboration": "y",
+                       "summary": "Wij maakten een register van koppelvlakken met buurgemeenten."})
+    assert response.status_code == 302
+    drain()
+    hits = search(None, "koppelvlakken").items
+    assert [(h.type, h.title) for h in hits][:1] == [("frontrunner",
+                                                      f"Gemeente Vaals: {law.short_name_nl}")]
+    topic_id = hits[0].id
+    response = submit(client, f"/organisaties/vaals/voorlopers/{topic_id}/bewerken", {},
+                      action=f"/organisaties/vaals/voorlopers/{topic_id}/verwijderen")
+    assert response.status_code == 302
+    drain()
+    assert search(None, "koppelvlakken").items == []
