@@ -108,6 +108,9 @@ def schema() -> Schema:
         spelling=TEXT(analyzer=plain_analyzer(), spelling=True),
         # User ids who see the document whatever its audience (a write-up's writers).
         writers=KEYWORD(commas=True),
+        # Organisation ids whose members see it whatever its audience (a participants-only
+        # clause set's lead and participating organisations).
+        orgs=KEYWORD(commas=True),
     )
 
 
@@ -299,6 +302,7 @@ class WhooshBackend:
             "org_type": doc.get("org_type") or "", "themes": ",".join(doc.get("themes") or []),
             "laws": ",".join(doc.get("laws") or []), "outcome": doc.get("outcome") or "",
             "writers": ",".join(str(user_id) for user_id in doc.get("writers") or []),
+            "orgs": ",".join(str(org_id) for org_id in doc.get("orgs") or []),
             "stamp": doc.get("stamp") or stamp(doc),
             "_boost": TYPE_BOOST.get(doc["type"], 1.0),
         }
@@ -414,6 +418,7 @@ class WhooshBackend:
         if audience.get("org_id"):
             own.append(And([Term("visibility", "organisation"),
                             Term("org_id", str(audience["org_id"]))]))
+            own.append(Term("orgs", str(audience["org_id"])))
         if audience.get("user_id"):
             own.append(Term("writers", str(audience["user_id"])))
         extra = list(searcher.docs_for_query(Or(own))) if own else []
