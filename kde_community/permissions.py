@@ -115,6 +115,8 @@ def can_see_full_history(actor: User | None, obj) -> bool:
         return can_edit_practice(actor, obj)
     if obj.content_type in ("organisation", "frontrunner"):
         return can_manage_organisation(actor, getattr(obj, "organisation", obj))
+    if obj.content_type in ("clause", "clause_set"):
+        return can_edit_clauses(actor, getattr(obj, "clause_set", obj))
     return can_edit_post(actor, obj)
 
 
@@ -123,6 +125,8 @@ def can_see_revision(actor: User | None, obj, revision) -> bool:
     while the content is anonymous, only revisions written anonymously."""
     if can_see_full_history(actor, obj):
         return True
+    if revision.visibility == "participants":
+        return clause_role(actor, getattr(obj, "clause_set", obj)) is not None
     if not can_see_audience(actor, revision.visibility, revision.organisation_id):
         return False
     return revision.anonymous or not obj.audience.anonymous
@@ -196,6 +200,57 @@ def can_mark_participation(actor: User | None, organisation) -> bool:
                                  or can_manage_organisation(actor, organisation))
 
 
+# --- clause sets ----------------------------------------------------------------------------
+
+def clause_role(actor: User | None, clause_set) -> str | None:
+    """editor / contributor / observer: the role of the member's organisation in the set."""
+    return clause_set.role_of(actor.organisation_id) if is_member(actor) else None
+
+
+def can_view_clause_set(actor: User | None, clause_set) -> bool:
+    if clause_set.deleted_at is not None:
+        return can_moderate(actor)
+    if clause_set.visibility == "participants":
+        return clause_role(actor, clause_set) is not None or can_moderate(actor)
+    return can_see_audience(actor, clause_set.visibility)
+
+
+def can_create_clause_set(actor: User | None) -> bool:
+    return is_member(actor)
+
+
+def can_edit_clauses(actor: User | None, clause_set) -> bool:
+    """Write clauses, decide suggestions, release, manage participants and status: the
+    editors (the lead organisation and editor organisations) and moderators."""
+    if clause_set.deleted_at is not None:
+        return False
+    return clause_role(actor, clause_set) == "editor" or can_moderate(actor)
+
+
+def can_suggest(actor: User | None, clause_set, today=None) -> bool:
+    """Contributors and editors while the set is not adopted; during a consultation that is
+    still open, every member who may see the set."""
+    from datetime import date
+
+    if not is_member(actor) or clause_set.status == "adopted" \
+            or not can_view_clause_set(actor, clause_set):
+        return False
+    if clause_role(actor, clause_set) in ("editor", "contributor"):
+        return True
+    today = today or date.today()
+    return clause_set.status == "consultation" and (
+        clause_set.consultation_until is None or clause_set.consultation_until >= today)
+
+
+def can_comment_on_clauses(actor: User | None, clause_set) -> bool:
+    return is_member(actor) and can_view_clause_set(actor, clause_set)
+
+
+def can_adopt(actor: User | None, clause_set) -> bool:
+    """Any member records that their organisation uses a release of a set they may see."""
+    return is_member(actor) and can_view_clause_set(actor, clause_set)
+
+
 class Can:
     """What the current member may do and see, for templates (`can.edit(post)`): a template
     asks, it never re-derives a rule."""
@@ -259,6 +314,29 @@ class Can:
     @property
     def review_network(self) -> bool:
         return can_review_network(self.actor)
+
+    def view_clause_set(self, clause_set) -> bool:
+        return can_view_clause_set(self.actor, clause_set)
+
+    def edit_clauses(self, clause_set) -> bool:
+        return can_edit_clauses(self.actor, clause_set)
+
+    def suggest(self, clause_set) -> bool:
+        return can_suggest(self.actor, clause_set)
+
+    def comment_on_clauses(self, clause_set) -> bool:
+        return can_comment_on_clauses(self.actor, clause_set)
+
+    def adopt(self, clause_set) -> bool:
+        return can_adopt(self.actor, clause_set)
+
+    @property
+    def create_clause_set(self) -> bool:
+        return can_create_clause_set(self.actor)
+
+    def withdraw(self, suggestion) -> bool:
+        return is_member(self.actor) and suggestion.author_id == self.actor.id \
+            and suggestion.status == "open"
 
     def mark_participation(self, organisation) -> bool:
         return can_mark_participation(self.actor, organisation)
