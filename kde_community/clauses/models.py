@@ -97,11 +97,14 @@ class ClauseSet(TimestampMixin, Searchable, db.Model):
         back_populates="clause_set", cascade="all, delete-orphan",
         order_by="ClauseSetParticipant.id")
     clauses: Mapped[list[Clause]] = relationship(
-        back_populates="clause_set", order_by="Clause.position",
+        order_by="Clause.position",
         primaryjoin="and_(ClauseSet.id == Clause.set_id, Clause.deleted_at.is_(None))",
         viewonly=True)
     releases: Mapped[list[Release]] = relationship(
         back_populates="clause_set", order_by="Release.created_at.desc()")
+    open_suggestions: Mapped[list[Suggestion]] = relationship(
+        primaryjoin="and_(ClauseSet.id == Suggestion.set_id, Suggestion.status == 'open')",
+        order_by="Suggestion.id", viewonly=True)
 
     @property
     def audience(self) -> Audience:
@@ -123,7 +126,9 @@ class ClauseSet(TimestampMixin, Searchable, db.Model):
         return {
             "key": f"clause_set:{self.id}", "type": "clause_set", "id": self.id,
             "title": self.title, "body": self.purpose,
-            "extra": " ".join(f"{c.heading} {c.text} {c.explanation}" for c in clauses),
+            "extra": " ".join([*(f"{c.heading} {c.text} {c.explanation}" for c in clauses),
+                               *(f"{s.heading} {s.text} {s.rationale}"
+                                 for s in self.open_suggestions)]),
             "url": f"/inkoopvoorwaarden/{self.id}", "visibility": self.visibility,
             # participants-only: the lead and participating organisations (search allow-list)
             "orgs": sorted({self.lead_organisation_id,
@@ -142,6 +147,7 @@ class ClauseSet(TimestampMixin, Searchable, db.Model):
 
         return select(cls).options(
             selectinload(cls.lead_organisation), selectinload(cls.participants),
+            selectinload(cls.open_suggestions),
             selectinload(cls.clauses).selectinload(Clause.obligations)
             .selectinload(Obligation.law))
 
@@ -182,7 +188,7 @@ class Clause(TimestampMixin, db.Model):
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
-    clause_set: Mapped[ClauseSet] = relationship(back_populates="clauses")
+    clause_set: Mapped[ClauseSet] = relationship()
     obligations: Mapped[list[Obligation]] = relationship(
         secondary=clause_obligations, order_by="Obligation.id")
 

@@ -252,12 +252,18 @@ class FieldDiff:
     changed: bool
 
 
-def diff_revisions(old: Revision, new: Revision, value_labels: dict | None = None) -> list[FieldDiff]:
-    """Line diff per field, as escaped HTML with <ins>/<del> marks; stored values of fields in
-    `value_labels` are shown by their label."""
+def diff_revisions(old: Revision, new: Revision, value_labels: dict | None = None, *,
+                   words: bool = False) -> list[FieldDiff]:
+    """Line diff per field (word diff of texts with `words`), as escaped HTML with <ins>/<del>
+    marks; stored values of fields in `value_labels` are shown by their label."""
     labels = value_labels or {}
     result = []
     for field in dict.fromkeys([*old.fields, *new.fields]):
+        before, after = old.fields.get(field), new.fields.get(field)
+        if words and isinstance(before or "", str) and isinstance(after or "", str):
+            result.append(FieldDiff(field, word_diff(before or "", after or ""),
+                                    (before or "") != (after or "")))
+            continue
         a, b = (_as_lines(_label(labels.get(field), revision.fields.get(field)))
                 for revision in (old, new))
         lines = []

@@ -50,7 +50,13 @@ REFERENCE_EVENTS = frozenset({
     # A frontrunner topic is a document, and its subject is named in its organisation's.
     "frontrunner.changed",
 })
-HANDLED = CONTRIBUTION_EVENTS | REFERENCE_EVENTS
+# Everything that changes a clause set's document names the set (payload `set_id`).
+CLAUSE_EVENTS = frozenset({
+    "clause_set.created", "clause_set.edited", "clause_set.status_changed",
+    "clause_set.participants_changed", "clause_set.reordered", "clause.added", "clause.edited",
+    "clause.removed", "suggestion.made", "suggestion.decided", "release.made",
+})
+HANDLED = CONTRIBUTION_EVENTS | REFERENCE_EVENTS | CLAUSE_EVENTS
 
 # Changed fields (an edit's `fields` payload) that are in no document: such an edit is skipped.
 # Anything not listed refreshes, so a field added to a document later is never missed.
@@ -98,6 +104,8 @@ def keys_for(batch: Iterable[events.Event]) -> set[str]:
             keys.add(f"{kind}:{subject}")
         elif kind == "answer" and payload.get("question_id"):
             keys.add(f"question:{payload['question_id']}")
+        if event.name in CLAUSE_EVENTS and payload.get("set_id"):
+            keys.add(f"clause_set:{payload['set_id']}")
         # comments, and anything else, are in no document
         fields = set(payload.get("fields") or ["created"])
         if event.name == "law.changed":
@@ -157,6 +165,9 @@ def refresh(keys: Iterable[str]) -> int:
 
 def changed_keys(since) -> set[str]:
     """Documents built on rows whose updated_at is `since` or later."""
+    from sqlalchemy import or_
+
+    from ..clauses.models import Clause, Suggestion
     from ..directory.models import FrontrunnerTopic, Network, Organisation, network_members
     from ..practices.models import Practice, PracticeInvitation
     from ..questions.models import Answer, Question
@@ -182,6 +193,11 @@ def changed_keys(since) -> set[str]:
         .where(Network.updated_at >= since))}
     keys |= {f"organisation:{i}" for i in db.session.scalars(
         select(FrontrunnerTopic.organisation_id).where(FrontrunnerTopic.updated_at >= since))}
+    keys |= {f"clause_set:{i}" for i in db.session.scalars(
+        select(Clause.set_id).where(Clause.updated_at >= since))}
+    keys |= {f"clause_set:{i}" for i in db.session.scalars(
+        select(Suggestion.set_id).where(or_(Suggestion.created_at >= since,
+                                            Suggestion.decided_at >= since)))}
     return keys
 
 
