@@ -147,6 +147,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "KDE_VOTE_LIMIT": "60 per minute",
         "KDE_REACTION_LIMIT": "60 per minute",
         "KDE_FLAG_LIMIT": "20 per hour",
+        "KDE_CONTACT_LIMIT": "10 per hour",  # messages to other members (directory.contact)
         "KDE_TOKEN_MAX_AGE": 3 * 24 * 3600,
         "KDE_PASSWORD_HASH_PARAMS": None,  # argon2 cost; None = production (accounts/passwords.py)
     }

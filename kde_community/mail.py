@@ -10,6 +10,7 @@ from __future__ import annotations
 import smtplib
 import ssl
 import uuid
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
@@ -20,10 +21,15 @@ from flask import Flask, current_app, g, has_request_context
 from .dbtypes import utcnow
 
 
-def _compose(to: str, subject: str, body: str) -> EmailMessage:
+def _compose(to: str, subject: str, body: str,
+             reply_to: tuple[str, str] | None = None) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = current_app.config["KDE_MAIL_FROM"]
     msg["To"] = to
+    if reply_to is not None:
+        # (name, address): the answer goes to a member, not to the platform's no-reply box.
+        name, address = reply_to
+        msg["Reply-To"] = Address(display_name=name, addr_spec=address)
     msg["Subject"] = subject
     msg["Date"] = format_datetime(utcnow())
     msg["Message-ID"] = make_msgid(domain="kdecommunity.nl")
@@ -36,13 +42,14 @@ def send_mail(to: str, subject: str, body: str) -> bool:
     return _deliver(_compose(to, subject, body))
 
 
-def send_mail_after_response(to: str, subject: str, body: str) -> None:
+def send_mail_after_response(to: str, subject: str, body: str,
+                             reply_to: tuple[str, str] | None = None) -> None:
     """Send once the response is complete (inside a request); at once elsewhere.
 
     The message is composed now, in the reader's language; the WSGI server hands it over
     when it closes the response (`response.call_on_close`), after the last byte went out.
     """
-    msg = _compose(to, subject, body)
+    msg = _compose(to, subject, body, reply_to)
     if not has_request_context():
         _deliver(msg)
         return

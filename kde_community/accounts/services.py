@@ -381,11 +381,16 @@ def update_profile(actor: User, data: dict) -> User:
     themes = list(db.session.scalars(select(Theme).where(Theme.slug.in_(slugs)))) if slugs else []
     if len(themes) != len(slugs):
         errors["expertise"] = _("Kies thema's uit de lijst.")
+    # Whether other members may write to this member; left as it is when not sent.
+    contactable = data.get("contactable", actor.contactable)
+    if not isinstance(contactable, bool):
+        errors["contactable"] = _("Kies ja of nee.")
     if errors:
         raise ValidationError(errors)
     actor.name = name
     actor.job_title = job_title
     actor.expertise = themes
+    actor.contactable = contactable
     return actor
 
 

@@ -234,18 +234,21 @@ def edit_profile():
     form.expertise.choices = [(t.slug, t.name(_locale())) for t in all_themes()]
     if request.method == "GET":
         form.expertise.data = [t.slug for t in current_user.expertise]
+    contactable = bool(request.form.get("contactable")) if request.method == "POST" \
+        else current_user.contactable
     if form.validate_on_submit():
         try:
             services.update_profile(current_user, {
                 "name": form.name.data, "job_title": form.job_title.data,
-                "expertise": form.expertise.data,
+                "expertise": form.expertise.data, "contactable": contactable,
             })
         except ValidationError as exc:
             apply_errors(form, exc)
-            return render_template("accounts/edit_profile.html", form=form), 422
+            return render_template("accounts/edit_profile.html", form=form,
+                                   contactable=contactable), 422
         flash(_("Uw profiel is opgeslagen."), "ok")
         return redirect(url_for("accounts.profile"))
-    return render_template("accounts/edit_profile.html", form=form)
+    return render_template("accounts/edit_profile.html", form=form, contactable=contactable)
 
 
 def _locale() -> str:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
 
 from ..content.services import StaleEdit
 from ..content.views import history_page
@@ -18,8 +21,16 @@ from ..permissions import (
     can_moderate_members,
     can_request_organisation_admin,
 )
+from ..ratelimits import member_limit
 from ..web import ActionForm, apply_errors, base_revision, conflict, once, rollback, safe_next
 from . import profile, services
+from .contact import (
+    BODY_MAX,
+    SUBJECT_MAX,
+    get_recipient_or_404,
+    organisation_page,
+    send_contact_message,
+)
 from .forms import AdminRequestForm, DomainForm, FrontrunnerForm, OrganisationForm
 from .models import PROVINCES
 
@@ -50,6 +61,7 @@ def organisations():
 def organisation(slug: str):
     org = services.get_organisation_or_404(slug)
     return render_template("directory/organisation.html", org=org,
+                           sections=organisation_page(current_user, org),
                            peers=services.find_peers(org, limit=6))
 
 
@@ -292,3 +304,36 @@ def remove_frontrunner(slug: str, topic_id: int):
     profile.remove_frontrunner(current_user, topic)
     flash(_("Het voorloperthema is verwijderd."), "ok")
     return redirect(url_for("directory.organisation", slug=org.slug))
+
+# --- contacting a peer ------------------------------------------------------------------------
+
+class ContactForm(FlaskForm):
+    subject = StringField(_l("Onderwerp"))
+    body = TextAreaField(_l("Uw bericht"))
+
+
+@bp.route("/organisaties/<slug>/contact/<int:user_id>", methods=["GET", "POST"])
+@login_required
+@member_limit("KDE_CONTACT_LIMIT")
+def contact(slug: str, user_id: int):
+    org = services.get_organisation_or_404(slug)
+    recipient = get_recipient_or_404(org, user_id)
+    back = url_for("directory.organisation", slug=org.slug)
+    if recipient.id == current_user.id:
+        flash(_("U kunt uzelf geen bericht sturen."), "error")
+        return redirect(back)
+    form = ContactForm()
+    if form.validate_on_submit():
+        try:
+            send_contact_message(current_user, recipient,
+                                 {"subject": form.subject.data, "body": form.body.data})
+        except ValidationError as exc:
+            rollback()
+            apply_errors(form, exc)
+        else:
+            flash(_("Uw bericht is verstuurd."), "ok")
+            return redirect(back)
+    return render_template("directory/contact.html", org=org, recipient=recipient, form=form,
+                           subject_max=SUBJECT_MAX, body_max=BODY_MAX), \
+        422 if request.method == "POST" else 200
+
