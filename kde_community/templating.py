@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, request, url_for
 from flask_babel import format_decimal, format_number, get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -77,6 +78,23 @@ DOMAIN_SOURCE_LABELS = {
 }
 
 
+def size_class_label(size_class: int | str | None) -> str:
+    """A size class (index or slug of directory.models.SIZE_CLASSES) in words, with the
+    numbers in the reader's notation: "5.000–10.000 inwoners"."""
+    from .directory.models import SIZE_CLASS_SLUGS, SIZE_CLASSES
+
+    if isinstance(size_class, str):
+        size_class = SIZE_CLASS_SLUGS.index(size_class) if size_class in SIZE_CLASS_SLUGS else None
+    if size_class is None:
+        return _("onbekend aantal inwoners")
+    _slug, low, high = SIZE_CLASSES[size_class]
+    if high is None:
+        return _("%(low)s inwoners of meer", low=format_number(low))
+    if low == 0:
+        return _("minder dan %(high)s inwoners", high=format_number(high))
+    return _("%(low)s–%(high)s inwoners", low=format_number(low), high=format_number(high))
+
+
 def _current_url(**changes) -> str:
     """The current page with some query arguments changed. Arguments that `url_for` reserves
     (`_anchor`, `_external`…) or that name a path part are dropped, whatever a link said."""
@@ -126,6 +144,7 @@ def register_template_helpers(app: Flask) -> None:
             "ROLE_LABELS": ROLE_LABELS,
             "NETWORK_ROLE_LABELS": NETWORK_ROLE_LABELS,
             "DOMAIN_SOURCE_LABELS": DOMAIN_SOURCE_LABELS,
+            "size_class_label": size_class_label,
             "lang_url": lang_url,
             "page_url": page_url,
             "current_locale": str(get_locale() or "nl"),

@@ -5,13 +5,14 @@ from __future__ import annotations
 from flask import url_for
 
 from ..directory import services
-from ..directory.models import Network, Organisation
+from ..directory.models import SIZE_CLASS_SLUGS, FrontrunnerTopic, Network, Organisation
 from ..pagination import paginate
 from . import schemas
 from .core import iso, page_json, route
 
 
 def organisation_json(org: Organisation) -> dict:
+    size_class = org.size_class
     return {
         "id": org.id,
         "slug": org.slug,
@@ -21,9 +22,24 @@ def organisation_json(org: Organisation) -> dict:
         "inhabitants": org.inhabitants,
         "area_km2": org.area_km2,
         "website": org.website,
+        "size_class": SIZE_CLASS_SLUGS[size_class] if size_class is not None else None,
         "url": url_for("directory.organisation", slug=org.slug, _external=True),
         "created_at": iso(org.created_at),
         "updated_at": iso(org.updated_at),
+    }
+
+
+def frontrunner_json(topic: FrontrunnerTopic, org: Organisation) -> dict:
+    """A frontrunner topic without its contact person: no e-mail address leaves the API."""
+    return {
+        "id": topic.id,
+        "theme": topic.theme.slug if topic.theme is not None else None,
+        "law": topic.law.slug if topic.law is not None else None,
+        "obligation": topic.obligation_id,
+        "summary": topic.summary,
+        "open_to_collaboration": topic.open_to_collaboration,
+        "url": url_for("directory.organisation", slug=org.slug, _anchor=f"voorloper-{topic.id}",
+                       _external=True),
     }
 
 
@@ -47,7 +63,11 @@ def network_json(network: Network, members: bool = False) -> dict:
 
 
 @route("/organisations", summary="List organisations", tag="directory",
-       query=schemas.OrganisationQuery, response=schemas.page_of(schemas.Organisation))
+       query=schemas.OrganisationQuery, response=schemas.page_of(schemas.Organisation),
+       description="A theme, law or obligation alone finds organisations that work on it (a "
+                   "frontrunner topic, public contributions, or for a theme a network); with "
+                   "`frontrunner` or `open_to_collaboration` only those with a frontrunner "
+                   "topic on it. An unknown theme, law or obligation is a 422.")
 def list_organisations(query: schemas.OrganisationQuery):
     found = services.organisation_query(query.model_dump(exclude_none=True))
     return page_json(paginate(found, query.page, query.per_page), organisation_json)
@@ -56,18 +76,31 @@ def list_organisations(query: schemas.OrganisationQuery):
 @route("/organisations/<slug>", summary="One organisation", tag="directory",
        response=schemas.OrganisationDetail)
 def get_organisation(slug: str):
-    org = services.get_organisation_or_404(slug)
-    return {**organisation_json(org), "networks": [n.slug for n in org.networks]}
+    org = services.get_organisation_detail_or_404(slug)
+    return {
+        **organisation_json(org),
+        "networks": [{"slug": n.slug, "name": n.name,
+                      "url": url_for("directory.network", slug=n.slug, _external=True)}
+                     for n in org.networks],
+        "frontrunner_topics": [frontrunner_json(t, org) for t in org.frontrunner_topics
+                               if t.deleted_at is None],
+    }
 
 
 @route("/organisations/<slug>/peers", summary="Governments like this one, best match first",
-       tag="directory", response=schemas.PeerList)
-def organisation_peers(slug: str):
+       tag="directory", query=schemas.PeerQuery, response=schemas.PeerList,
+       description="Same type only; ranked by a frontrunner topic on the theme, law or "
+                   "obligation asked about, size class, density, province and public "
+                   "contributions on the subject. `reasons` say why, in the reader's language.")
+def organisation_peers(slug: str, query: schemas.PeerQuery):
     org = services.get_organisation_or_404(slug)
+    peers = services.find_peers(org, theme=query.theme, law=query.law,
+                                obligation=query.obligation, limit=query.limit)
     return {"items": [
-        {"organisation": organisation_json(p.organisation), "score": p.score,
-         "reasons": p.reasons}
-        for p in services.find_peers(org)
+        {"organisation": organisation_json(p.organisation), "reasons": p.reasons,
+         "frontrunner_topics": [frontrunner_json(t, p.organisation)
+                                for t in p.frontrunner_topics]}
+        for p in peers
     ]}
 
 

@@ -28,6 +28,7 @@ from pydantic_core import PydanticCustomError
 
 from ..dbtypes import MAX_INT
 from ..directory.models import PROVINCES
+from ..directory.models import SIZE_CLASS_SLUGS as DIRECTORY_SIZE_CLASSES
 from ..laws.models import ORGANISATION_TYPES
 from ..pagination import MAX_PAGE, MAX_PER_PAGE
 from ..practices.models import FAILURE_CAUSES, OUTCOMES, PRACTICE_VISIBILITIES, SECTIONS, SIZE_CLASSES
@@ -85,6 +86,17 @@ def _query_int(value):
 
 def QueryInt(minimum: int = 0, maximum: int = MAX_INT) -> Any:  # noqa: N802 — a type
     return Annotated[int, Field(strict=True, ge=minimum, le=maximum), BeforeValidator(_query_int)]
+
+
+def _query_bool(value):
+    """`true`/`1` and `false`/`0` as a boolean; anything else stays text and is refused."""
+    if isinstance(value, str) and value.lower() in ("true", "1", "false", "0"):
+        return value.lower() in ("true", "1")
+    return value
+
+
+QueryBool = Annotated[bool, Field(strict=True), BeforeValidator(_query_bool)]
+DirectorySizeClass = _one_of(DIRECTORY_SIZE_CLASSES)
 
 
 class Input(BaseModel):
@@ -153,7 +165,22 @@ class OrganisationQuery(PageQuery):
     min_inhabitants: QueryInt(0) | None = None
     max_inhabitants: QueryInt(0) | None = None
     theme: Slug | None = None
+    size_class: DirectorySizeClass | None = Field(default=None, description="By inhabitants")
+    law: Slug | None = None
+    obligation: QueryInt(1) | None = None
+    frontrunner: QueryBool | None = Field(default=None, description="Only organisations with "
+                                          "a frontrunner topic (on the theme, law or "
+                                          "obligation when one is given)")
+    open_to_collaboration: QueryBool | None = Field(default=None, description="Only those "
+                                                    "with such a topic open to collaboration")
     q: Text(200) | None = Field(default=None, description="Part of the name")
+
+
+class PeerQuery(Query):
+    theme: Slug | None = None
+    law: Slug | None = None
+    obligation: QueryInt(1) | None = None
+    limit: QueryInt(1, 50) = 10
 
 
 class NetworkQuery(PageQuery):
@@ -272,19 +299,39 @@ class Organisation(Output):
     inhabitants: int | None
     area_km2: float | None
     website: str
+    size_class: DirectorySizeClass | None
     url: str
     created_at: datetime
     updated_at: datetime
 
 
+class NetworkLink(Output):
+    slug: str
+    name: str
+    url: str
+
+
+class FrontrunnerTopic(Output):
+    id: int
+    theme: str | None = Field(description="Theme slug, when the topic is a theme")
+    law: str | None = Field(description="Law slug, when the topic is a law")
+    obligation: int | None = Field(description="Obligation id, when the topic is an obligation")
+    summary: str
+    open_to_collaboration: bool
+    url: str
+
+
 class OrganisationDetail(Organisation):
-    networks: list[str]
+    networks: list[NetworkLink]
+    frontrunner_topics: list[FrontrunnerTopic]
 
 
 class Peer(Output):
     organisation: Organisation
-    score: float
-    reasons: list[str]
+    reasons: list[str] = Field(description="Why it is alike, in the reader's language")
+    frontrunner_topics: list[FrontrunnerTopic] = Field(
+        description="Its frontrunner topics on the theme, law or obligation asked about "
+                    "(all of them when none is asked about)")
 
 
 class PeerList(Output):

@@ -39,17 +39,28 @@ bp = Blueprint("directory", __name__)
 
 @bp.get("/organisaties")
 def organisations():
-    errors = {}
+    """The directory: a bad filter value is named beside its filter and left out."""
+    from flask_babel import get_locale
+
+    from ..laws.services import list_laws
+    from .models import SIZE_CLASS_SLUGS
+
+    filters, errors = services.parse_organisation_filters(request.args)
     try:
         page, per_page = page_args(request.args, default_per_page=50)
-        query = services.organisation_query(request.args)
     except ValidationError as exc:
-        errors = exc.fields
+        errors.update(exc.fields)
         page, per_page = 1, 50
-        query = services.organisation_query({})
     return render_template(
         "directory/organisations.html",
-        result=paginate(query, page, per_page),
+        result=paginate(services.filtered_organisations(filters), page, per_page),
+        filters=filters,
+        matching_topics=services.matching_topics,
+        topic_name=services.topic_name,
+        size_classes=SIZE_CLASS_SLUGS,
+        themes=all_themes(),
+        laws=list_laws(),
+        locale=str(get_locale() or "nl"),
         errors=errors,
         types=ORGANISATION_TYPES,
         provinces=PROVINCES,
@@ -337,3 +348,47 @@ def contact(slug: str, user_id: int):
                            subject_max=SUBJECT_MAX, body_max=BODY_MAX), \
         422 if request.method == "POST" else 200
 
+
+# --- the peer finder: organisations like mine ------------------------------------------------
+
+PEER_ARGS = ("thema", "wet", "verplichting")
+
+
+def _peer_page(org, subject, errors, peers=(), status=200):
+    from flask_babel import get_locale
+
+    from ..laws.services import list_laws
+
+    return render_template(
+        "directory/peers.html", org=org, subject=subject, errors=errors, peers=peers,
+        organisations=services.all_organisations(), themes=all_themes(), laws=list_laws(),
+        locale=str(get_locale() or "nl"), types=ORGANISATION_TYPES,
+        topic_name=services.topic_name), status
+
+
+@bp.get("/organisaties/zoals-de-mijne")
+def my_peers():
+    """The finder's entry: a chosen organisation, else the member's own, else the picker."""
+    from ..permissions import is_member
+
+    keep = {name: request.args[name] for name in PEER_ARGS if request.args.get(name)}
+    chosen = (request.args.get("organisatie") or "").strip()
+    errors = {}
+    if chosen:
+        org = services.find_organisation(chosen)
+        if org is not None:
+            return redirect(url_for("directory.peers", slug=org.slug, **keep))
+        errors["organisation"] = _("Onbekende organisatie. Kies een organisatie uit de lijst.")
+    elif is_member(current_user):
+        return redirect(url_for("directory.peers", slug=current_user.organisation.slug, **keep))
+    subject, subject_errors = services.resolve_subject(request.args)
+    return _peer_page(None, subject, {**errors, **subject_errors})
+
+
+@bp.get("/organisaties/<slug>/vergelijkbaar")
+def peers(slug: str):
+    org = services.get_organisation_or_404(slug)
+    subject, errors = services.resolve_subject(request.args)
+    found = services.find_peers(org, theme=subject.theme, law=subject.law,
+                                obligation=subject.obligation, limit=10)
+    return _peer_page(org, subject, errors, found)
