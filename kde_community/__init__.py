@@ -157,6 +157,8 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
     from .api import bp as api_bp
+    from .clauses.views import bp as clauses_bp
+    from .clauses.views import register_content_kinds as register_clauses
     from .content.registry import register_comments
     from .content.views import bp as moderation_bp
     from .directory.views import bp as directory_bp
@@ -173,6 +175,7 @@ def _register_blueprints(app: Flask) -> None:
     # Domains tell the shared contribution tables which kinds exist.
     register_questions()
     register_practices()
+    register_clauses()
     register_comments()
 
     app.register_blueprint(site_bp)
@@ -180,6 +183,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(laws_bp)
     app.register_blueprint(questions_bp)
     app.register_blueprint(practices_bp)
+    app.register_blueprint(clauses_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(directory_bp)
