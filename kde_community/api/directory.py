@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import url_for
 
-from ..directory import services
+from ..directory import networks, services
 from ..directory.models import SIZE_CLASS_SLUGS, FrontrunnerTopic, Network, Organisation
 from ..pagination import paginate
 from . import schemas
@@ -43,22 +43,29 @@ def frontrunner_json(topic: FrontrunnerTopic, org: Organisation) -> dict:
     }
 
 
-def network_json(network: Network, members: bool = False) -> dict:
+def network_json(network: Network, member_count: int, members: bool = False) -> dict:
     data = {
         "id": network.id,
+        "url": url_for("directory.network", slug=network.slug, _external=True),
         "slug": network.slug,
         "name": network.name,
         "description": network.description_nl,
         "themes": [t.slug for t in network.themes],
-        "target_roles": network.target_roles,
+        "target_roles": list(network.target_roles or []),
+        "who_may_join": network.who_may_join,
         "how_to_join": network.how_to_join,
+        "organiser": network.organiser,
+        "meeting_rhythm": network.meeting_rhythm,
         "website": network.website,
-        "url": url_for("directory.network", slug=network.slug, _external=True),
+        "member_count": member_count,
         "created_at": iso(network.created_at),
         "updated_at": iso(network.updated_at),
     }
     if members:
-        data["members"] = [m.slug for m in network.members]
+        data["members"] = [
+            {"slug": m.slug, "name": m.name,
+             "url": url_for("directory.organisation", slug=m.slug, _external=True)}
+            for m in network.members]
     return data
 
 
@@ -104,14 +111,18 @@ def organisation_peers(slug: str, query: schemas.PeerQuery):
     ]}
 
 
-@route("/networks", summary="List networks", tag="directory", query=schemas.NetworkQuery,
+@route("/networks", summary="List active networks", tag="directory", query=schemas.NetworkQuery,
        response=schemas.page_of(schemas.Network))
 def list_networks(query: schemas.NetworkQuery):
-    found = services.network_query(query.model_dump(exclude_none=True))
-    return page_json(paginate(found, query.page, query.per_page), network_json)
+    filters = networks.NetworkFilters.from_args(query.model_dump(exclude_none=True),
+                                                role_arg="role")
+    page = paginate(networks.network_query(filters=filters), query.page, query.per_page)
+    counts = networks.member_counts(n.id for n in page.items)
+    return page_json(page, lambda n: network_json(n, counts.get(n.id, 0)))
 
 
-@route("/networks/<slug>", summary="One network with its members", tag="directory",
-       response=schemas.NetworkDetail)
+@route("/networks/<slug>", summary="One active network with its member organisations",
+       tag="directory", response=schemas.NetworkDetail)
 def get_network(slug: str):
-    return network_json(services.get_network_or_404(slug), members=True)
+    network = networks.get_network_or_404(slug)
+    return network_json(network, len(network.members), members=True)

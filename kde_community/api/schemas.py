@@ -27,7 +27,7 @@ from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 from pydantic_core import PydanticCustomError
 
 from ..dbtypes import MAX_INT
-from ..directory.models import PROVINCES
+from ..directory.models import NETWORK_ROLES, PROVINCES
 from ..directory.models import SIZE_CLASS_SLUGS as DIRECTORY_SIZE_CLASSES
 from ..laws.models import ORGANISATION_TYPES
 from ..pagination import MAX_PAGE, MAX_PER_PAGE
@@ -75,6 +75,7 @@ Outcome = _one_of(OUTCOMES)
 FailureCause = _one_of(FAILURE_CAUSES)
 SizeClass = _one_of(key for key, _low, _high in SIZE_CLASSES)
 Province = _one_of(PROVINCES)
+NetworkRole = _one_of(NETWORK_ROLES)
 
 
 def _query_int(value):
@@ -184,7 +185,8 @@ class PeerQuery(Query):
 
 
 class NetworkQuery(PageQuery):
-    theme: Slug | None = None
+    theme: Slug | None = Field(default=None, description="Networks on this theme")
+    role: NetworkRole | None = Field(default=None, description="Networks for this role")
 
 
 class LawQuery(PageQuery):
@@ -340,20 +342,30 @@ class PeerList(Output):
 
 class Network(Output):
     id: int
+    url: str
     slug: str
     name: str
     description: str
-    themes: list[str]
-    target_roles: list[str]
+    themes: list[str] = Field(description="Theme slugs")
+    target_roles: list[str] = Field(description="Role codes: " + ", ".join(NETWORK_ROLES))
+    who_may_join: str
     how_to_join: str
+    organiser: str
+    meeting_rhythm: str
     website: str
-    url: str
+    member_count: Count
     created_at: datetime
     updated_at: datetime
 
 
+class NetworkMember(Output):
+    slug: str
+    name: str
+    url: str
+
+
 class NetworkDetail(Network):
-    members: list[str]
+    members: list[NetworkMember] = Field(description="Member organisations by name")
 
 
 class Obligation(Output):

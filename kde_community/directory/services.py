@@ -404,21 +404,17 @@ def all_organisations() -> list[Organisation]:
 
 
 def network_query(args) -> Select:
-    query = select(Network).options(selectinload(Network.themes)).order_by(Network.name)
-    theme = args.get("theme") or None
-    if theme:
-        query = query.where(Network.themes.any(Theme.slug == theme))
-    return query
+    """Active networks, filtered; networks.py holds the rules."""
+    from . import networks
+
+    return networks.network_query(args)
 
 
 def get_network_or_404(slug: str) -> Network:
-    network = db.session.scalar(
-        select(Network).where(Network.slug == slug)
-        .options(selectinload(Network.themes), selectinload(Network.members))
-    )
-    if network is None:
-        raise NotFound()
-    return network
+    """An active network; networks.py holds the rules (and who sees proposals)."""
+    from . import networks
+
+    return networks.get_network_or_404(slug)
 
 
 # --- the peer finder ---------------------------------------------------------------------------

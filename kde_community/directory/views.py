@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 
+from ..accounts.forms import MultiCheckboxField
 from ..content.services import StaleEdit
 from ..content.views import history_page
 from ..errors import ValidationError
@@ -19,10 +20,15 @@ from ..pagination import page_args, paginate
 from ..permissions import (
     can_manage_organisation,
     can_moderate_members,
+    can_propose_network,
     can_request_organisation_admin,
+    can_review_network,
+    is_member,
 )
 from ..ratelimits import member_limit
+from ..templating import NETWORK_ROLE_LABELS
 from ..web import ActionForm, apply_errors, base_revision, conflict, once, rollback, safe_next
+from . import networks as network_service
 from . import profile, services
 from .contact import (
     BODY_MAX,
@@ -32,7 +38,7 @@ from .contact import (
     send_contact_message,
 )
 from .forms import AdminRequestForm, DomainForm, FrontrunnerForm, OrganisationForm
-from .models import PROVINCES
+from .models import NETWORK_ROLES, PROVINCES
 
 bp = Blueprint("directory", __name__)
 
@@ -78,18 +84,34 @@ def organisation(slug: str):
 
 @bp.get("/netwerken")
 def networks():
-    theme = request.args.get("theme") or None
+    errors = {}
+    try:
+        page, per_page = page_args(request.args, default_per_page=50)
+        filters = network_service.NetworkFilters.from_args(request.args)
+    except ValidationError as exc:
+        errors = exc.fields
+        page, per_page = 1, 50
+        filters = network_service.NetworkFilters()
+    result = paginate(network_service.network_query(filters=filters), page, per_page)
     return render_template(
         "directory/networks.html",
-        networks=paginate(services.network_query(request.args), 1, 100).items,
+        result=result,
+        counts=network_service.member_counts(n.id for n in result.items),
+        filters=filters,
+        errors=errors,
         themes=all_themes(),
-        selected_theme=theme,
+        roles=NETWORK_ROLES,
     )
 
 
 @bp.get("/netwerken/<slug>")
 def network(slug: str):
-    return render_template("directory/network.html", network=services.get_network_or_404(slug))
+    found = network_service.get_network_or_404(slug, current_user)
+    own = current_user.organisation if is_member(current_user) else None
+    return render_template("directory/network.html", network=found, own=own,
+                           listed=network_service.participation(found, own),
+                           groups=network_service.members_by_type(found),
+                           action_form=ActionForm())
 
 
 # --- an organisation's own page: profile, domains, administrators, frontrunner topics --------
@@ -316,6 +338,7 @@ def remove_frontrunner(slug: str, topic_id: int):
     flash(_("Het voorloperthema is verwijderd."), "ok")
     return redirect(url_for("directory.organisation", slug=org.slug))
 
+
 # --- contacting a peer ------------------------------------------------------------------------
 
 class ContactForm(FlaskForm):
@@ -347,6 +370,126 @@ def contact(slug: str, user_id: int):
     return render_template("directory/contact.html", org=org, recipient=recipient, form=form,
                            subject_max=SUBJECT_MAX, body_max=BODY_MAX), \
         422 if request.method == "POST" else 200
+
+
+# --- networks: taking part, proposals and their review ---------------------------------------
+
+class NetworkForm(FlaskForm):
+    name = StringField(_l("Naam van het netwerk"))
+    description = TextAreaField(_l("Waar gaat het netwerk over?"))
+    themes = MultiCheckboxField(_l("Thema's"), validate_choice=False)
+    target_roles = MultiCheckboxField(_l("Voor wie is het netwerk?"), validate_choice=False)
+    who_may_join = TextAreaField(_l("Wie mag meedoen?"))
+    how_to_join = TextAreaField(_l("Hoe sluit een organisatie aan?"))
+    organiser = StringField(_l("Organisator"))
+    meeting_rhythm = StringField(_l("Hoe vaak komt het netwerk bijeen?"))
+    website = StringField(_l("Website"))
+
+
+class ReviewForm(FlaskForm):
+    note = TextAreaField(_l("Toelichting voor de indiener"))
+
+
+def _network_form_page(form: NetworkForm, status: int = 200):
+    form.themes.choices = [(t.slug, t.name(str(get_locale() or "nl"))) for t in all_themes()]
+    form.target_roles.choices = [(code, str(NETWORK_ROLE_LABELS[code])) for code in NETWORK_ROLES]
+    return render_template("directory/network_form.html", form=form,
+                           name_max=network_service.NAME_MAX,
+                           description_max=network_service.DESCRIPTION_MAX), status
+
+
+@bp.route("/netwerken/voorstellen", methods=["GET", "POST"])
+@login_required
+@member_limit("KDE_POST_LIMIT")
+def propose_network():
+    if not can_propose_network(current_user):
+        abort(403)
+    form = NetworkForm()
+    if form.validate_on_submit():
+        def run() -> str:
+            network = network_service.propose_network(current_user, {
+                name: getattr(form, name).data
+                for name in ("name", "description", "themes", "target_roles", "who_may_join",
+                             "how_to_join", "organiser", "meeting_rhythm", "website")})
+            flash(_("Dank u. Uw voorstel wacht op beoordeling door de redactie; u krijgt "
+                    "bericht."), "ok")
+            return url_for("directory.network", slug=network.slug)
+        try:
+            return once("network-proposal", run)
+        except ValidationError as exc:
+            rollback()
+            apply_errors(form, exc)
+    return _network_form_page(form, 422 if request.method == "POST" else 200)
+
+
+@bp.post("/netwerken/<slug>/deelname")
+@login_required
+def network_participation(slug: str):
+    """"Our organisation takes part" (value `mee`) or no longer (`niet-mee`), for the
+    member's own organisation or, for those who manage another one, `organisatie`."""
+    network = network_service.get_network_or_404(slug, current_user)
+    form = ActionForm()
+    if not form.validate_on_submit() or form.value.data not in ("mee", "niet-mee"):
+        abort(400)
+    other = request.form.get("organisatie")
+    if other and not network_service.is_slug(other):
+        abort(404)
+    org = services.get_organisation_or_404(other) if other else current_user.organisation
+    back = url_for("directory.network", slug=network.slug, _anchor="deelnemers")
+    try:
+        if form.value.data == "mee":
+            changed = network_service.mark_participation(current_user, network, org)
+            message = _("%(org)s staat nu bij de deelnemers.", org=org.name) if changed else \
+                _("%(org)s stond al bij de deelnemers.", org=org.name)
+        else:
+            changed = network_service.unmark_participation(current_user, network, org)
+            message = _("%(org)s staat niet meer bij de deelnemers.", org=org.name) \
+                if changed else _("%(org)s stond niet bij de deelnemers.", org=org.name)
+    except ValidationError as exc:
+        rollback()
+        for reason in exc.fields.values():
+            flash(reason, "error")
+        return redirect(back)
+    flash(message, "ok")
+    return redirect(back)
+
+
+@bp.get("/netwerken/beoordelen")
+@login_required
+def review_networks():
+    if not can_review_network(current_user):
+        abort(403)
+    return _review_page()
+
+
+def _review_page(errors: dict | None = None, notes: dict | None = None, status: int = 200):
+    return render_template("directory/network_review.html",
+                           proposals=network_service.proposed_networks(), form=ReviewForm(),
+                           errors=errors or {}, notes=notes or {},
+                           note_max=network_service.REVIEW_NOTE_MAX), status
+
+
+@bp.post("/netwerken/beoordelen/<int:network_id>")
+@login_required
+def review_network(network_id: int):
+    if not can_review_network(current_user):
+        abort(403)
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        abort(400)
+    decision = request.form.get("decision", "")
+    try:
+        network = network_service.review_network(current_user, network_id, decision,
+                                                 form.note.data)
+    except ValidationError as exc:
+        rollback()
+        return _review_page({network_id: " ".join(exc.fields.values())},
+                            {network_id: form.note.data or ""}, 422)
+    if network.status == "active":
+        flash(_("%(name)s is goedgekeurd en staat nu in de lijst.", name=network.name), "ok")
+    else:
+        flash(_("Het voorstel %(name)s is afgewezen.", name=network.name), "ok")
+    return redirect(url_for("directory.review_networks"))
 
 
 # --- the peer finder: organisations like mine ------------------------------------------------
