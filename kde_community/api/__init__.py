@@ -2,6 +2,7 @@
 
 from . import (  # noqa: F401  (routes and hooks register on import)
     accounts,
+    clauses,
     conformance,
     directory,
     laws,

@@ -26,6 +26,15 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 from pydantic_core import PydanticCustomError
 
+from ..clauses import services as clause_limits
+from ..clauses.models import (
+    PURCHASE_KINDS,
+    SET_VISIBILITIES,
+    SUGGESTION_KINDS,
+    SUGGESTION_STATES,
+)
+from ..clauses.models import ROLES as CLAUSE_ROLES
+from ..clauses.models import STATUSES as CLAUSE_SET_STATUSES
 from ..dbtypes import MAX_INT
 from ..directory.models import NETWORK_ROLES, PROVINCES
 from ..directory.models import SIZE_CLASS_SLUGS as DIRECTORY_SIZE_CLASSES
@@ -545,6 +554,163 @@ def page_of(model: type[Output]) -> type[Output]:
     """`{"items": [...], "total", "page", "per_page"}` of `model`."""
     return create_model(f"{model.__name__}Page", __base__=Output, items=(list[model], ...),
                         total=(int, ...), page=(int, ...), per_page=(int, ...))
+
+
+# --- clause sets ----------------------------------------------------------------------------
+
+ClauseSetVisibility = _one_of(SET_VISIBILITIES)
+ClauseSetStatus = _one_of(CLAUSE_SET_STATUSES)
+PurchaseKind = _one_of(PURCHASE_KINDS)
+ClauseRole = _one_of(CLAUSE_ROLES)
+SuggestionKind = _one_of(SUGGESTION_KINDS)
+SuggestionStatus = _one_of(SUGGESTION_STATES)
+_HEADING = Text(clause_limits.HEADING_MAX, 1)
+_CLAUSE_TEXT = Text(clause_limits.TEXT_MAX, 1, description="Markdown")
+_EXPLANATION = Text(clause_limits.EXPLANATION_MAX, description="Markdown: guidance for buyers")
+_SOURCE = Text(clause_limits.SOURCE_MAX, description="A model the clause draws on, e.g. "
+               "'GIBIT art. 12' (a reference, not its text)")
+
+
+class ClauseSetQuery(PageQuery):
+    status: ClauseSetStatus | None = None
+    purchase_kind: PurchaseKind | None = None
+    law: Slug | None = Field(default=None, description="Sets with a clause implementing an "
+                             "obligation of this law")
+    obligation: QueryInt(1) | None = Field(default=None, description="Sets with a clause "
+                                           "implementing this obligation")
+
+
+class ClauseDiffQuery(Query):
+    from_version: QueryInt(1) | None = Field(default=None, alias="from", description="Default: "
+                                             "the version before `to`")
+    to: QueryInt(1) | None = Field(default=None, description="Default: the current version")
+
+
+class ClauseSetInput(Input):
+    title: Text(clause_limits.TITLE_MAX, 5)
+    purpose: Text(clause_limits.PURPOSE_MAX, description="Markdown") = None
+    visibility: ClauseSetVisibility = "members"
+    purchase_kind: PurchaseKind = "other"
+
+
+class ClauseInput(Input):
+    heading: _HEADING
+    text: _CLAUSE_TEXT
+    explanation: _EXPLANATION = None
+    source_reference: _SOURCE = None
+    obligations: Ids = Field(default=None, description="Ids of the obligations the clause "
+                             "implements")
+
+
+class ClauseUpdate(ClauseInput):
+    """The clause's new text; `explanation`, `source_reference` and `obligations` keep their
+    value when left out."""
+
+
+class SuggestionInput(Input):
+    kind: SuggestionKind = Field(default="change", description="`change` this clause, propose "
+                                 "a `new` clause for its set, or `delete` this clause")
+    heading: Text(clause_limits.HEADING_MAX) = None
+    text: Text(clause_limits.TEXT_MAX, description="Markdown") = None
+    explanation: _EXPLANATION = None
+    rationale: Text(clause_limits.RATIONALE_MAX, 5)
+
+
+class ClauseSetParticipantOut(Output):
+    slug: str
+    name: str
+    role: ClauseRole
+
+
+class Clause(Output):
+    id: int
+    set_id: int
+    number: int
+    heading: str
+    text: str = Field(description="Markdown")
+    explanation: str = Field(description="Markdown")
+    source_reference: str
+    obligations: list[int]
+    version: int = Field(description="The current version; send it back in `If-Match` to edit")
+    url: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class ClauseRelease(Output):
+    id: int
+    label: str
+    notes: str
+    created_at: datetime
+    adopted_by: list[str] = Field(description="Slugs of the organisations that use it")
+
+
+class ClauseSet(Output):
+    id: int
+    title: str
+    purpose: str
+    purchase_kind: PurchaseKind
+    visibility: ClauseSetVisibility
+    status: ClauseSetStatus
+    consultation_until: date | None
+    lead_organisation: OrgRef
+    version: int
+    url: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class ClauseSetDetail(ClauseSet):
+    participants: list[ClauseSetParticipantOut] = Field(description="Besides the lead "
+                                                         "organisation, always an editor")
+    clauses: list[Clause]
+    releases: list[ClauseRelease] = Field(description="Newest first")
+
+
+class ClauseVersion(Output):
+    number: int
+    heading: str
+    text: str
+    explanation: str
+    source_reference: str
+    obligations: list[str] = Field(description="As cited in that version, e.g. 'AI-verordening "
+                                   "art. 26'")
+    author: PersonRef | None
+    created_at: datetime
+
+
+class ClauseVersions(Output):
+    clause_id: int
+    items: list[ClauseVersion] = Field(description="Oldest first; the versions you may read")
+
+
+class ClauseDiffField(Output):
+    field: str
+    html: str = Field(description="Escaped text with <ins>/<del> around changed words")
+    changed: bool
+
+
+class ClauseDiff(Output):
+    clause_id: int
+    from_version: int
+    to_version: int
+    fields: list[ClauseDiffField]
+
+
+class Suggestion(Output):
+    id: int
+    set_id: int
+    clause_id: int | None
+    kind: SuggestionKind
+    base_version: int | None = Field(description="The clause version it was written on")
+    heading: str
+    text: str
+    explanation: str
+    rationale: str
+    status: SuggestionStatus
+    author: PersonRef
+    url: str
+    created_at: datetime
 
 
 # --- JSON Schema for the OpenAPI document ---------------------------------------------------

@@ -12,6 +12,8 @@ import pytest
 from sqlalchemy import func, select
 
 from kde_community.accounts.models import User
+from kde_community.clauses import services as clauses
+from kde_community.clauses.models import Clause, ClauseSet, Suggestion
 from kde_community.content.models import Revision
 from kde_community.extensions import db
 from kde_community.laws.models import Theme
@@ -44,7 +46,8 @@ def bad_values(schema: dict) -> list:
 def snapshot() -> tuple:
     db.session.expire_all()
     counts = tuple(db.session.scalar(select(func.count()).select_from(model))
-                   for model in (Question, Answer, Practice, Revision))
+                   for model in (Question, Answer, Practice, Revision, ClauseSet, Clause,
+                                 Suggestion))
     texts = tuple((q.title, q.body, q.visibility, q.revision)
                   for q in db.session.scalars(select(Question).order_by(Question.id)))
     practices = tuple((p.title, p.summary, p.anonymous, p.visibility, p.revision)
@@ -60,6 +63,8 @@ def world(auth, make_question, make_practice, make_law):
     user, headers = auth()
     question = make_question(author=user)
     practice = make_practice(author=user)
+    clause_set = clauses.create_set(user, {"title": "Een set inkoopvoorwaarden"})
+    clause = clauses.add_clause(user, clause_set, {"heading": "Kop", "text": "Tekst."})
     db.session.commit()
     valid = {
         "create_question": {"title": "Een geldige vraagtitel", "body": "Tekst.", "themes": ["ai"],
@@ -71,8 +76,16 @@ def world(auth, make_question, make_practice, make_law):
                             "approach": "Zo.", "lessons": "Dit.", "outcome": "success"},
         "update_practice": {"title": "Een andere praktijktitel"},
         "update_me": {"name": "Een Nieuwe Naam"},
+        "create_clause_set": {"title": "Een nieuwe set", "visibility": "members",
+                              "purchase_kind": "saas"},
+        "create_clause": {"heading": "Een kop", "text": "Een tekst.",
+                          "obligations": [law.obligations[0].id]},
+        "update_clause": {"heading": "Een andere kop", "text": "Een andere tekst."},
+        "create_suggestion": {"kind": "change", "text": "Een voorstel.",
+                              "rationale": "Omdat het beter is."},
     }
-    paths = {"question_id": question.id, "practice_id": practice.id}
+    paths = {"question_id": question.id, "practice_id": practice.id,
+             "set_id": clause_set.id, "clause_id": clause.id}
     return headers, valid, paths
 
 
