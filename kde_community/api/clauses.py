@@ -6,6 +6,7 @@ A set the reader may not see does not exist here: every route answers 404 for it
 
 from __future__ import annotations
 
+from flask import url_for
 from sqlalchemy import select
 
 from ..accounts.models import User
@@ -13,7 +14,6 @@ from ..clauses import services
 from ..clauses.models import Clause, ClauseSet, Release, Suggestion
 from ..content.services import StaleEdit
 from ..extensions import db
-from ..links import base_url
 from ..ratelimits import setting
 from . import schemas
 from .core import (
@@ -32,18 +32,19 @@ WRITE_LIMIT = setting("KDE_API_WRITE_LIMIT")
 TAG = "clauses"
 
 
-# --- links to the HTML pages (paths of INTERFACES.md's /inkoopvoorwaarden) ----------------------
+# --- links to the HTML pages -------------------------------------------------------------------
 
 def set_url(set_id: int) -> str:
-    return f"{base_url()}/inkoopvoorwaarden/{set_id}"
+    return url_for("clauses.detail", set_id=set_id, _external=True)
 
 
 def clause_url(clause: Clause) -> str:
-    return f"{set_url(clause.set_id)}/bepalingen/{clause.id}"
+    return url_for("clauses.clause", set_id=clause.set_id, clause_id=clause.id, _external=True)
 
 
 def suggestion_url(suggestion: Suggestion) -> str:
-    return f"{set_url(suggestion.set_id)}/voorstellen/{suggestion.id}"
+    return url_for("clauses.suggestion", set_id=suggestion.set_id, suggestion_id=suggestion.id,
+                   _external=True)
 
 
 # --- JSON -------------------------------------------------------------------------------------
