@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 from flask_babel import format_decimal, format_number, get_locale, ngettext
@@ -49,6 +50,9 @@ ARG_NAMES = {
     "direction": ("richting", "direction"),
 }
 TRUE_VALUES = ("1", "true", "ja", "on")
+# What a slug can look like: anything else is unknown without asking the database (PostgreSQL
+# refuses text with NUL in a query).
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,119}")
 FALSE_VALUES = ("0", "false", "nee", "off", "")
 
 
@@ -58,6 +62,10 @@ def _arg(args, name: str):
         if value is not None and value != "":
             return value
     return None
+
+
+def _slug(value) -> str | None:
+    return value if isinstance(value, str) and SLUG.fullmatch(value) else None
 
 
 def _text(value) -> str | None:
@@ -92,13 +100,15 @@ def resolve_subject(args) -> tuple[Subject, dict[str, str]]:
     theme = law = obligation = None
     theme_slug = _arg(args, "theme")
     if theme_slug is not None:
-        theme = db.session.scalar(select(Theme).where(Theme.slug == str(theme_slug)[:120]))
+        slug = _slug(theme_slug)
+        theme = db.session.scalar(select(Theme).where(Theme.slug == slug)) if slug else None
         if theme is None:
             errors["theme"] = _("Onbekend thema. Kies een thema uit de lijst.")
     law_slug = _arg(args, "law")
     if law_slug is not None:
-        law = db.session.scalar(select(Law).where(Law.slug == str(law_slug)[:120])
-                                .options(selectinload(Law.themes)))
+        slug = _slug(law_slug)
+        law = db.session.scalar(select(Law).where(Law.slug == slug)
+                                .options(selectinload(Law.themes))) if slug else None
         if law is None:
             errors["law"] = _("Onbekende wet. Kies een wet uit de lijst.")
     raw = _arg(args, "obligation")
@@ -169,6 +179,8 @@ def parse_organisation_filters(args) -> tuple[OrganisationFilters, dict[str, str
     text = _text(_arg(args, "q"))
     if text and len(text) > 200:
         errors["q"] = _("Gebruik hoogstens 200 tekens.")
+    elif text and not text.isprintable():
+        errors["q"] = _("Deze tekst bevat tekens die niet zijn toegestaan.")
     else:
         filters.q = text
     org_type = _arg(args, "type")
@@ -374,6 +386,8 @@ def topic_name(topic: FrontrunnerTopic) -> str:
 
 
 def get_organisation_or_404(slug: str) -> Organisation:
+    if not _slug(slug):
+        raise NotFound()
     org = db.session.scalar(
         select(Organisation).where(Organisation.slug == slug)
         .options(selectinload(Organisation.networks))
@@ -385,6 +399,8 @@ def get_organisation_or_404(slug: str) -> Organisation:
 
 def get_organisation_detail_or_404(slug: str) -> Organisation:
     """One organisation with its networks and live frontrunner topics (for the API)."""
+    if not _slug(slug):
+        raise NotFound()
     org = db.session.scalar(
         select(Organisation).where(Organisation.slug == slug)
         .options(selectinload(Organisation.networks), *_topic_options())
@@ -395,7 +411,9 @@ def get_organisation_detail_or_404(slug: str) -> Organisation:
 
 
 def find_organisation(slug: str) -> Organisation | None:
-    return db.session.scalar(select(Organisation).where(Organisation.slug == slug[:120]))
+    if not _slug(slug):
+        return None
+    return db.session.scalar(select(Organisation).where(Organisation.slug == slug))
 
 
 def all_organisations() -> list[Organisation]:

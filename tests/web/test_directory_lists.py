@@ -163,6 +163,8 @@ def test_sorting_with_aria_sort(client, directory):
     ("page=0", "Geef een paginanummer van 1 of hoger.", None),
     ("q=" + "x" * 201, "Gebruik hoogstens 200 tekens.", None),
     ("thema=%00", "Onbekend thema.", None),
+    ("wet=AI%00act", "Onbekende wet.", None),
+    ("q=a%00b", "Deze tekst bevat tekens die niet zijn toegestaan.", None),
 ])
 def test_bad_filter_values_are_named_and_left_out(client, directory, query, message, expected):
     everyone = ["Gemeente Groot", "Gemeente Klein", "Gemeente Midden", "Provincie Test",
@@ -268,6 +270,8 @@ def test_peer_page_lists_peers_with_reasons_and_frontrunners(client, directory):
 
 def test_peer_page_bad_input(client, directory):
     page(client, "/organisaties/bestaat-niet/vergelijkbaar", 404)
+    page(client, "/organisaties/a%00b/vergelijkbaar", 404)
+    assert "Onbekende organisatie." in page(client, "/organisaties/zoals-de-mijne?organisatie=%00")
     html = page(client, "/organisaties/klein/vergelijkbaar?thema=onbekend&wet=ook-niet")
     assert "Onbekend thema." in html and "Onbekende wet." in html
     assert "Gemeente Midden" in html  # the finder still answers, without the subject
