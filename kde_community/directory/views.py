@@ -123,6 +123,16 @@ def _managed_organisation_or_403(slug: str):
     return org
 
 
+def _fill_profile_form(form, org) -> None:
+    form.base_revision.data = org.revision
+    form.description.data = org.description
+    form.website.data = org.website
+    form.province.data = org.province or ""
+    form.inhabitants.data = "" if org.inhabitants is None else str(org.inhabitants)
+    # Written as Dutch readers write decimals; the service reads both.
+    form.area_km2.data = "" if org.area_km2 is None else f"{org.area_km2:g}".replace(".", ",")
+
+
 def _edit_organisation_page(org, form, domain_form, status=200, conflicts=()):
     form.province.choices = [("", _("— Kies —"))] + [(p, p) for p in PROVINCES]
     return render_template("directory/edit_organisation.html", org=org, form=form,
@@ -136,12 +146,7 @@ def edit_organisation(slug: str):
     org = _managed_organisation_or_403(slug)
     form = OrganisationForm()
     if request.method == "GET":
-        form.base_revision.data = org.revision
-        form.description.data = org.description
-        form.website.data = org.website
-        form.province.data = org.province or ""
-        form.inhabitants.data = "" if org.inhabitants is None else str(org.inhabitants)
-        form.area_km2.data = "" if org.area_km2 is None else f"{org.area_km2:g}"
+        _fill_profile_form(form, org)
     if form.validate_on_submit():
         try:
             changed = profile.update_profile(current_user, org, {
@@ -176,13 +181,8 @@ def add_domain(slug: str):
     except ValidationError as exc:
         rollback()
         apply_errors(form, exc)
-        edit_form = OrganisationForm(formdata=None, obj=None)
-        edit_form.base_revision.data = org.revision
-        for name in ("description", "website"):
-            getattr(edit_form, name).data = getattr(org, name)
-        edit_form.province.data = org.province or ""
-        edit_form.inhabitants.data = "" if org.inhabitants is None else str(org.inhabitants)
-        edit_form.area_km2.data = "" if org.area_km2 is None else f"{org.area_km2:g}"
+        edit_form = OrganisationForm(formdata=None)
+        _fill_profile_form(edit_form, org)
         return _edit_organisation_page(org, edit_form, form, 422)
     message = _("Het domein is toegevoegd.")
     if welcomed:
