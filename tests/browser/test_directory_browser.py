@@ -20,8 +20,7 @@ PAGES = [
 
 def sideways(page) -> list[str]:
     """What in the page's main content reaches past the right edge of the screen (a wide
-    table may scroll inside its own focusable region). The site footer is not this page's:
-    it is checked by the site's own tests."""
+    table may scroll inside its own focusable region)."""
     return page.evaluate("""() => [...document.querySelectorAll('main, main *')]
         .filter(e => !e.closest('.table-scroll') || e.matches('.table-scroll'))
         .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
@@ -58,6 +57,7 @@ def test_pages_pass_axe_and_fit_the_screen(browser, site, width):
             assert response.status == 200, url
             assert run_axe(page) == [], url
             assert sideways(page) == [], url
+            assert page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth"), url
     context.close()
 
 
