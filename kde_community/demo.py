@@ -3,19 +3,20 @@
 Every demo account has the password in DEMO_PASSWORD; demo data is never loaded in production.
 Loading is idempotent: a member is matched on e-mail, a question on its asker and title, a
 frontrunner topic on its organisation and subject, a network participation on its network and
-organisation, an administrator on organisation and member. What a member changed later on the
-platform (contactable, a removed topic) is left alone.
+organisation, an administrator on organisation and member, a clause set on its title and lead
+organisation. What a member changed later on the platform (contactable, a removed topic, an
+edited clause) is left alone.
 
-The directory files (members, frontrunners, participation) are checked against the reference
-data and each other before anything is written: a wrong slug, key, e-mail or practice title
-stops the load with the file and entry named.
+The directory files (members, frontrunners, participation) and the clause sets are checked
+against the reference data and each other before anything is written: a wrong slug, key,
+e-mail, role or practice title stops the load with the file and entry named.
 """
 
 from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import click
@@ -76,10 +77,11 @@ def load_demo(directory: Path = DEMO_DIR) -> str:
     participations = _load_participation(plan.participation)
     admins = _load_admins(plan.members)
     db.session.commit()
+    clause_sets = _load_clause_sets(plan.clause_sets)
     return (f"Demo data: {members} new members, {questions} new questions, {practices} new "
             f"practices, {topics} new frontrunner topics, {participations} new network "
-            f"participations, {admins} new organisation administrators "
-            f"(password: {DEMO_PASSWORD}).")
+            f"participations, {admins} new organisation administrators, {clause_sets} new "
+            f"clause sets (password: {DEMO_PASSWORD}).")
 
 
 # --- checking the directory files -------------------------------------------------------------
@@ -93,6 +95,7 @@ class _Plan:
     frontrunners: list[dict]
     participation: list[dict]
     errors: list[str] = field(default_factory=list)
+    clause_sets: list[dict] = field(default_factory=list)
 
 
 def _check(directory: Path) -> _Plan:
@@ -106,6 +109,8 @@ def _check(directory: Path) -> _Plan:
     people = _check_members(plan, orgs)
     _check_frontrunners(plan, orgs, people)
     _check_participation(plan, orgs, people)
+    plan.clause_sets = _read_list(directory / "clauses.toml", "set")
+    _check_clause_sets(plan, orgs, people)
     if plan.errors:
         raise DemoDataError("demo data refused, nothing was loaded:\n" + "\n".join(plan.errors))
     return plan
@@ -247,6 +252,95 @@ def _check_participation(plan: _Plan, orgs: dict, people: dict) -> None:
             reasons.append("listed twice")
         seen.add((network, slug))
         plan.errors += [f"{where}: {reason}" for reason in reasons if reason]
+
+
+def _check_clause_sets(plan: _Plan, orgs: dict, people: dict) -> None:
+    """Clause sets: known members, organisations and obligations, and every step done by
+    someone whose organisation has the role for it (the services would refuse it half-way)."""
+    from .clauses.models import PURCHASE_KINDS, SET_VISIBILITIES, STATUSES, SUGGESTION_KINDS
+    from .clauses.models import ROLES as CLAUSE_ROLES
+
+    keys = set(db.session.scalars(select(Obligation.key)))
+    for number, row in enumerate(plan.clause_sets, 1):
+        where = f"clauses.toml set {number} ({row.get('title', '?')})"
+        reasons = [_unknown_fields(row, {"title", "purpose", "purchase_kind", "visibility",
+                                         "status", "consultation_days", "lead", "participant",
+                                         "clause", "suggestion", "release"})]
+        if not isinstance(row.get("title"), str) or len(row["title"].strip()) < 5:
+            reasons.append("missing title")
+        for name, allowed, default in (("purchase_kind", PURCHASE_KINDS, "other"),
+                                       ("visibility", SET_VISIBILITIES, "members"),
+                                       ("status", STATUSES, "concept")):
+            if row.get(name, default) not in allowed:
+                reasons.append(f"unknown {name} '{row[name]}'")
+        lead = _person(people, row.get("lead"))
+        roles = {lead[0]: "editor"} if lead else {}
+        if lead is None:
+            reasons.append(f"unknown lead '{row.get('lead')}'")
+        for participant in row.get("participant", []):
+            slug = participant.get("organisation")
+            if slug not in orgs:
+                reasons.append(f"unknown participant organisation '{slug}'")
+            if participant.get("role") not in CLAUSE_ROLES:
+                reasons.append(f"participant {slug}: unknown role '{participant.get('role')}'")
+            if slug in roles:
+                reasons.append(f"participant {slug} listed twice or is the lead")
+            roles[slug] = participant.get("role")
+
+        def role(email, what: str, allowed=("editor",), roles=roles, reasons=reasons):
+            reasons.append(_role_refused(people, roles, email, what, allowed))
+
+        clauses = row.get("clause", [])
+        if not clauses:
+            reasons.append("a set needs clauses")
+        for n, clause in enumerate(clauses, 1):
+            if not all(isinstance(clause.get(k), str) and clause[k].strip()
+                       for k in ("heading", "text")):
+                reasons.append(f"clause {n}: missing heading or text")
+            reasons += [f"clause {n}: unknown obligation '{key}'"
+                        for key in clause.get("obligations", []) if key not in keys]
+            if clause.get("author"):
+                role(clause["author"], f"clause {n} author")
+            for version in clause.get("version", []):
+                role(version.get("by"), f"clause {n} version")
+        open_to_all = row.get("status") in ("consultation", "adopted")
+        for n, suggestion in enumerate(row.get("suggestion", []), 1):
+            what = f"suggestion {n}"
+            kind, decision = suggestion.get("kind", "change"), suggestion.get("decision")
+            if kind not in SUGGESTION_KINDS:
+                reasons.append(f"{what}: unknown kind '{kind}'")
+            if kind != "new" and suggestion.get("clause") not in range(1, len(clauses) + 1):
+                reasons.append(f"{what}: name the number of a clause of the set")
+            if decision not in (None, "accepted", "rejected", "withdrawn"):
+                reasons.append(f"{what}: unknown decision '{decision}'")
+            if decision is None and open_to_all and row.get("visibility") != "participants":
+                if _person(people, suggestion.get("by")) is None:
+                    reasons.append(f"{what}: unknown member '{suggestion.get('by')}'")
+            else:
+                role(suggestion.get("by"), what, ("editor", "contributor"))
+            if decision in ("accepted", "rejected"):
+                role(suggestion.get("decided_by"), f"{what} decision")
+        release = row.get("release")
+        if release is not None:
+            if not isinstance(release.get("label"), str) or not release["label"].strip():
+                reasons.append("release: missing label")
+            role(release.get("by"), "release")
+            for email in release.get("adopted_by", []):
+                if row.get("visibility") == "participants":
+                    role(email, "adoption", CLAUSE_ROLES)
+                elif _person(people, email) is None:
+                    reasons.append(f"adoption: unknown member '{email}'")
+        plan.errors += [f"{where}: {reason}" for reason in reasons if reason]
+
+
+def _role_refused(people: dict, roles: dict, email, what: str, allowed) -> str | None:
+    """Why `email` may not do `what` in a set whose organisations have `roles`, or None."""
+    person = _person(people, email)
+    if person is None:
+        return f"{what}: unknown member '{email}'"
+    if roles.get(person[0]) not in allowed:
+        return f"{what}: '{email}' is in no organisation with the role {' or '.join(allowed)}"
+    return None
 
 
 # --- loading ----------------------------------------------------------------------------------
@@ -469,3 +563,90 @@ def _load_practices(rows: list[dict]) -> int:
         db.session.commit()
         created += 1
     return created
+
+
+def _load_clause_sets(rows: list[dict]) -> int:
+    """Each set through the clause services, as its members would have made it (one commit
+    per set); a set whose lead organisation already has one with its title is left alone."""
+    from .clauses.models import ClauseSet
+
+    created = 0
+    for row in rows:
+        lead = find_user_by_email(row["lead"])
+        if lead is None or db.session.scalar(select(ClauseSet.id).where(
+                ClauseSet.title == row["title"].strip(),
+                ClauseSet.lead_organisation_id == lead.organisation_id)):
+            continue
+        _load_clause_set(row, lead)
+        db.session.commit()
+        created += 1
+    return created
+
+
+def _load_clause_set(row: dict, lead: User) -> None:
+    """Created by the lead; clauses and their later versions by editors; suggestions by
+    contributors, decided by editors; then the release and its adoptions; then the
+    consultation (where open suggestions of any member come in) and the adoption of the set.
+    Versions, the changelog and the events that search reads are the services' own."""
+    from .clauses import services as clauses
+
+    member = find_user_by_email
+    clause_set = clauses.create_set(lead, {
+        "title": row["title"].strip(), "purpose": row.get("purpose", "").strip(),
+        "purchase_kind": row.get("purchase_kind", "other"),
+        "visibility": row.get("visibility", "members")})
+    for participant in row.get("participant", []):
+        clauses.set_participant(lead, clause_set, participant["organisation"],
+                                participant["role"])
+    numbered = []
+    for item in row.get("clause", []):
+        keys = item.get("obligations", [])
+        clause = clauses.add_clause(member(item["author"]) if item.get("author") else lead,
+                                    clause_set, {
+            "heading": item["heading"], "text": item["text"],
+            "explanation": item.get("explanation", ""),
+            "source_reference": item.get("source_reference", ""),
+            "obligations": list(db.session.scalars(select(Obligation.id).where(
+                Obligation.key.in_(keys)))) if keys else []})
+        for version in item.get("version", []):
+            clauses.edit_clause(member(version["by"]), clause, {
+                k: version[k] for k in ("heading", "text", "explanation") if k in version},
+                base_revision=clause.revision)
+        numbered.append(clause)
+    waiting = []
+    for item in row.get("suggestion", []):
+        decision = item.get("decision")
+        if decision is None:
+            waiting.append(item)
+            continue
+        suggestion = _demo_suggestion(clause_set, numbered, item)
+        if decision == "accepted":
+            clauses.accept_suggestion(member(item["decided_by"]), suggestion,
+                                      item.get("reason", ""))
+        elif decision == "rejected":
+            clauses.reject_suggestion(member(item["decided_by"]), suggestion, item["reason"])
+        else:
+            clauses.withdraw_suggestion(member(item["by"]), suggestion)
+    if row.get("release"):
+        release = clauses.make_release(member(row["release"]["by"]), clause_set,
+                                       row["release"]["label"], row["release"].get("notes", ""))
+        for email in row["release"].get("adopted_by", []):
+            clauses.adopt(member(email), release)
+    status = row.get("status", "concept")
+    if status in ("consultation", "adopted"):
+        clauses.change_status(lead, clause_set, "consultation",
+                              date.today() + timedelta(days=row.get("consultation_days", 30)))
+    for item in waiting:
+        _demo_suggestion(clause_set, numbered, item)
+    if status == "adopted":
+        clauses.change_status(lead, clause_set, "adopted")
+
+
+def _demo_suggestion(clause_set, numbered: list, item: dict):
+    from .clauses import services as clauses
+
+    kind = item.get("kind", "change")
+    return clauses.suggest(find_user_by_email(item["by"]), clause_set, {
+        "kind": kind, "rationale": item["rationale"],
+        "clause_id": numbered[item["clause"] - 1].id if kind != "new" else None,
+        **{k: item[k] for k in ("heading", "text", "explanation") if k in item}})
