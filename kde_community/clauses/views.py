@@ -475,7 +475,7 @@ def _export(snapshot: dict, fmt: str, label: str):
         abort(404)
     from .export import render_export
 
-    body, mimetype, extension = render_export(snapshot, fmt)
+    body, mimetype, extension = render_export(snapshot, fmt, label=label)
     return send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True,
                      download_name=_filename(snapshot.get("title", ""), label, extension),
                      max_age=0)
