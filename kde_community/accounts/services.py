@@ -223,8 +223,9 @@ def pending_notice(user: User) -> str:
                  "werkt (adressen op %(domain)s gebruiken medewerkers van meerdere "
                  "organisaties). U krijgt bericht.", org=user.organisation.name,
                  domain=check.shared.domain)
-    if check.kind == "own":
-        return _("Uw aanmelding wacht nog op een moderator. U krijgt bericht.")
+    if check.kind in ("own", "free", "other"):
+        return _("Uw aanmelding wacht nog op een moderator, die controleert of u voor %(org)s "
+                 "werkt. U krijgt bericht.", org=user.organisation.name)
     return _("Uw aanmelding wacht nog op een moderator: wij kennen het domein %(domain)s nog "
              "niet voor %(org)s. U krijgt bericht zodra u kunt inloggen.",
              domain=check.domain, org=user.organisation.name)

@@ -22,7 +22,7 @@ from ..laws.models import Law, Obligation, Theme
 from ..links import absolute_url
 from ..mail import send_mail_after_response
 from ..permissions import can_manage_organisation, can_moderate_members, is_member
-from .domains import clean_domain, registrable_domain
+from .domains import FREE_MAIL_DOMAINS, clean_domain, registrable_domain
 from .models import (
     PROVINCES,
     REGIONAL_TYPES,
@@ -49,7 +49,8 @@ class JoinCheck:
 
     kind: "own" (one of its domains: a member once the address is confirmed), "shared" (a
     domain several organisations' staff use: a moderator confirms), "other" (a domain of
-    another organisation), "unknown" (a domain we do not know yet for it).
+    another organisation), "free" (a mail service anyone can use), "unknown" (a domain we do
+    not know yet for it).
     """
 
     kind: str
@@ -76,6 +77,8 @@ def join_check(organisation: Organisation, email: str) -> JoinCheck:
                OrganisationDomain.domain.in_(_parent_domains(domain))))
     if owner is not None:
         return JoinCheck("other", domain, other=owner)
+    if registrable_domain(domain) in FREE_MAIL_DOMAINS:
+        return JoinCheck("free", domain)
     return JoinCheck("unknown", domain)
 
 
@@ -94,6 +97,10 @@ def join_notice(check: JoinCheck, organisation: Organisation) -> str:
                  "(%(shared)s). Bevestig uw adres met de link; daarna bevestigt een moderator dat "
                  "u voor %(org)s werkt. U krijgt bericht.", domain=check.shared.domain,
                  shared=check.shared.name, org=organisation.name)
+    if check.kind == "free":
+        return _("Een adres bij %(domain)s kan iedereen krijgen. Bevestig uw adres met de link; "
+                 "daarna controleert een moderator of u voor %(org)s werkt. U krijgt bericht.",
+                 domain=check.domain, org=organisation.name)
     if check.kind == "other":
         return _("Het domein %(domain)s kennen wij van %(other)s, niet van %(org)s. Bevestig uw "
                  "adres met de link; daarna controleert een moderator uw aanmelding. U krijgt "

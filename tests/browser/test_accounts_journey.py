@@ -61,9 +61,9 @@ def test_foreign_domain_is_held_until_a_moderator_approves(app, live_server, pag
     page.get_by_label("Organisatie").select_option("utrecht")
     page.get_by_label("Wachtwoord").fill(PW)
     page.get_by_role("button", name="Account aanmaken").click()
-    expect(page.get_by_text("beoordeelt een moderator")).to_be_visible()
+    expect(page.get_by_text("controleert een moderator of u voor")).to_be_visible()
     page.goto(live_server + last_mail_path(app, "/registreren/bevestigen/"))
-    expect(page.get_by_text("wacht nog op goedkeuring")).to_be_visible()
+    expect(page.get_by_text("wacht nog op een moderator")).to_be_visible()
 
     page.goto(live_server + "/inloggen")
     page.get_by_label("E-mailadres").fill(moderator.email)
