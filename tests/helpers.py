@@ -215,3 +215,22 @@ def run_axe(page) -> list[dict]:
             .map(v => ({id: v.id, impact: v.impact, help: v.help,
                         nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}))"""
     )
+
+
+def count_statements(fn) -> int:
+    """How many SQL statements `fn()` sends: a page's count must not grow with its data."""
+    from sqlalchemy import event
+
+    from kde_community.extensions import db
+
+    statements = []
+
+    def before(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        fn()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+    return len(statements)

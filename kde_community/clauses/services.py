@@ -158,6 +158,29 @@ def list_sets(viewer: User | None, *, status: str | None = None, purchase_kind: 
                     page, per_page)
 
 
+def clause_counts(set_ids: list[int]) -> dict[int, int]:
+    """Live clauses per set for a list page: one aggregate query."""
+    if not set_ids:
+        return {}
+    return dict(db.session.execute(
+        select(Clause.set_id, func.count(Clause.id))
+        .where(Clause.set_id.in_(set_ids), Clause.deleted_at.is_(None))
+        .group_by(Clause.set_id)).all())
+
+
+def adopted_set_counts(viewer: User | None, organisation_ids: list[int]) -> dict[int, int]:
+    """How many clause sets (that the viewer may see) each organisation uses: one query, for
+    the directory list."""
+    if not organisation_ids:
+        return {}
+    return dict(db.session.execute(
+        select(Adoption.organisation_id, func.count(func.distinct(Release.set_id)))
+        .join(Release, Release.id == Adoption.release_id)
+        .join(ClauseSet, ClauseSet.id == Release.set_id)
+        .where(Adoption.organisation_id.in_(organisation_ids), visible_sets_clause(viewer))
+        .group_by(Adoption.organisation_id)).all())
+
+
 def clauses_for_obligations(viewer: User | None, obligation_ids: list[int]) -> dict[int, list]:
     """obligation id → the clauses (in sets the viewer may see) that implement it: one query."""
     if not obligation_ids:

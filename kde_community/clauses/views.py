@@ -196,28 +196,13 @@ def index():
                                 per_page=per_page)
     return render_template(
         "clauses/index.html", result=result, errors=errors, laws=laws, locale=_locale(),
-        clause_counts=_clause_counts([s.id for s in result.items]),
+        clause_counts=services.clause_counts([s.id for s in result.items]),
         adopter_counts={s.id: len({a.organisation_id for r in s.releases for a in r.adoptions})
                         for s in result.items},
         selected={"status": raw_status if status else "", "soort": raw_kind if kind else "",
                   "wet": law or "", "verplichting": obligation},
         STATUS_ARGS=STATUS_ARGS, KIND_ARGS=KIND_ARGS, STATUS_LABELS=STATUS_LABELS,
         PURCHASE_KIND_LABELS=PURCHASE_KIND_LABELS)
-
-
-def _clause_counts(set_ids: list[int]) -> dict[int, int]:
-    """Live clauses per set for a list page: one aggregate query."""
-    from sqlalchemy import func, select
-
-    from ..extensions import db
-    from .models import Clause
-
-    if not set_ids:
-        return {}
-    return dict(db.session.execute(
-        select(Clause.set_id, func.count(Clause.id))
-        .where(Clause.set_id.in_(set_ids), Clause.deleted_at.is_(None))
-        .group_by(Clause.set_id)).all())
 
 
 # --- creating and editing a set ----------------------------------------------------------------

@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 
 from ..accounts.forms import MultiCheckboxField
+from ..clauses import services as clause_services
 from ..content.services import StaleEdit
 from ..content.views import history_page
 from ..errors import ValidationError
@@ -57,9 +58,12 @@ def organisations():
     except ValidationError as exc:
         errors.update(exc.fields)
         page, per_page = 1, 50
+    result = paginate(services.filtered_organisations(filters), page, per_page)
     return render_template(
         "directory/organisations.html",
-        result=paginate(services.filtered_organisations(filters), page, per_page),
+        result=result,
+        adopted=clause_services.adopted_set_counts(current_user,
+                                                   [org.id for org in result.items]),
         filters=filters,
         matching_topics=services.matching_topics,
         topic_name=services.topic_name,

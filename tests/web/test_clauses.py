@@ -11,7 +11,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from kde_community.clauses import services
 from kde_community.clauses.models import (
@@ -25,7 +25,7 @@ from kde_community.clauses.models import (
 )
 from kde_community.content.models import Comment, Revision
 from kde_community.extensions import db
-from tests.helpers import commit, count, csrf_from, login, submit
+from tests.helpers import commit, count, count_statements, csrf_from, login, submit
 
 HAS_EXPORT = importlib.util.find_spec("kde_community.clauses.export") is not None
 ROLES = ("visitor", "other", "observer", "contributor", "editor", "moderator")
@@ -249,19 +249,6 @@ def test_the_set_page_shows_everything_and_editor_tools_only_to_editors(app, wor
     # Consultation: every member who may see the set may suggest.
     assert "Voorstel doen" in text_of(client_for(app, users["other"]).get(path))
 
-
-def count_statements(fn) -> int:
-    statements = []
-
-    def before(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        fn()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
-    return len(statements)
 
 
 def test_the_set_page_costs_the_same_statements_for_4_and_40_clauses(app, world):

@@ -306,7 +306,7 @@ def test_frontrunner_topics_bad_input_changes_nothing(app, make_org, make_user, 
 def test_profile_history_and_frontrunner_search(app, make_org, make_user, make_law):
     from kde_community.search.services import drain, search
 
-    org = make_org(slug="vaals", name="Gemeente Vaals", province="Limburg")
+    make_org(slug="vaals", name="Gemeente Vaals", province="Limburg")
     law = make_law()
     editor = make_user(role="editor")
     client = app.test_client()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from kde_community import events
 from kde_community.directory import networks as network_service
@@ -14,7 +14,16 @@ from kde_community.directory.models import Network, network_members
 from kde_community.extensions import db
 from kde_community.laws.models import Theme
 from kde_community.search import services as search
-from tests.helpers import commit, count, csrf_from, last_mail_link, login, outbox, submit
+from tests.helpers import (
+    commit,
+    count,
+    count_statements,
+    csrf_from,
+    last_mail_link,
+    login,
+    outbox,
+    submit,
+)
 
 
 @pytest.fixture
@@ -162,19 +171,6 @@ def test_network_page_shows_everything_and_members_grouped_by_type(client, make_
         assert client.get(path).status_code == 404, path
     assert "AI-netwerk overheden" in client.get("/netwerken?q=netwerk%00").get_data(as_text=True)
 
-
-def count_statements(fn) -> int:
-    statements = []
-
-    def before(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        fn()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
-    return len(statements)
 
 
 def test_statement_count_of_the_network_pages_does_not_grow(app, make_network, make_org,

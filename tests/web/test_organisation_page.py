@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 
 from kde_community.dbtypes import utcnow
 from kde_community.directory.models import (
@@ -17,7 +17,7 @@ from kde_community.directory.models import (
 )
 from kde_community.extensions import db
 from kde_community.laws.models import Theme
-from tests.helpers import commit, count, login, submit
+from tests.helpers import commit, count, count_statements, login, submit
 
 
 def page_of(client, org) -> str:
@@ -307,19 +307,6 @@ def test_management_links_for_those_who_manage_and_an_admin_request_for_its_memb
 
 
 # --- the statement count does not grow with the organisation ----------------------------------
-
-def count_statements(fn) -> int:
-    statements = []
-
-    def before(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        fn()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
-    return len(statements)
 
 
 def test_statement_count_does_not_grow_with_members_contributions_topics_or_networks(

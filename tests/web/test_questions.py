@@ -6,7 +6,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from kde_community.content.models import Flag, Revision
 from kde_community.dbtypes import utcnow
@@ -14,7 +13,7 @@ from kde_community.extensions import db
 from kde_community.notifications.models import Follow
 from kde_community.questions import services
 from kde_community.questions.models import Answer, Question
-from tests.helpers import count, login, snapshot, submit
+from tests.helpers import count, count_statements, login, snapshot, submit
 
 
 def test_ask_answer_accept_vote_follow(app, client, make_user, make_law, make_org):
@@ -256,19 +255,6 @@ def test_list_filters_and_sorting(client, make_user, make_law, make_org, make_qu
     assert client.get("/vragen?page=0").status_code == 200
 
 
-def count_statements(app, fn) -> int:
-    statements = []
-
-    def before(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        fn()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
-    return len(statements)
-
 
 def test_thread_statement_count_does_not_grow(app, make_user, make_question, make_law):
     law = make_law()
@@ -283,7 +269,7 @@ def test_thread_statement_count_does_not_grow(app, make_user, make_question, mak
                 services.vote(viewer, answer)
         client = app.test_client()
         login(client, viewer.email)
-        counts.append(count_statements(app, lambda q=question, c=client: c.get(f"/vragen/{q.id}")))
+        counts.append(count_statements(lambda q=question, c=client: c.get(f"/vragen/{q.id}")))
         page = client.get(f"/vragen/{question.id}").get_data(as_text=True)
         assert len(re.findall(r'id="antwoord-\d+"', page)) == n
     assert counts[0] == counts[1], counts
