@@ -66,14 +66,17 @@ redis:
 # and on PostgreSQL each worker its own database (KDE_DATABASE_URL's name + _gw0, _gw1). Tests
 # marked `serial` (time limits, killed workers: tests/conftest.py) run afterwards in one
 # process. PYTEST_WORKERS=0 runs everything in one process. Exit status 5 is "nothing
-# selected here" (PYTEST_ARGS naming tests of one part only).
+# selected here" (PYTEST_ARGS naming tests of one part only). PYTEST_ALSO narrows both parts
+# by marker, e.g. PYTEST_ALSO="and not browser" (CI's PostgreSQL pass: a browser sees pages,
+# not the database, and the pages ran against SQLite already).
 PYTEST_WORKERS ?= 2
+PYTEST_ALSO ?=
 test: install chromium redis
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile -m "not serial" $(PYTEST_ARGS) \
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile -m "not serial $(PYTEST_ALSO)" $(PYTEST_ARGS) \
 		|| [ $$? -eq 5 ]
-	$(BIN)/pytest -n 0 -m serial $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/pytest -n 0 -m "serial $(PYTEST_ALSO)" $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 lint: install
 	$(BIN)/ruff check .
