@@ -56,6 +56,15 @@ SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,119}")
 FALSE_VALUES = ("0", "false", "nee", "off", "")
 
 
+def _choice_arg(args, name: str, allowed, errors: dict, message: str) -> str | None:
+    """One of `allowed`, or None: absent, or refused with `message` beside its filter."""
+    value = _arg(args, name)
+    if value is None or value in allowed:
+        return value
+    errors[name] = message
+    return None
+
+
 def _arg(args, name: str):
     for key in ARG_NAMES[name]:
         value = args.get(key)
@@ -183,24 +192,11 @@ def parse_organisation_filters(args) -> tuple[OrganisationFilters, dict[str, str
         errors["q"] = _("Deze tekst bevat tekens die niet zijn toegestaan.")
     else:
         filters.q = text
-    org_type = _arg(args, "type")
-    if org_type is not None:
-        if org_type in ORGANISATION_TYPES:
-            filters.type = org_type
-        else:
-            errors["type"] = _("Onbekend soort organisatie.")
-    province = _arg(args, "province")
-    if province is not None:
-        if province in PROVINCES:
-            filters.province = province
-        else:
-            errors["province"] = _("Onbekende provincie.")
-    size = _arg(args, "size_class")
-    if size is not None:
-        if size in SIZE_CLASS_SLUGS:
-            filters.size_class = size
-        else:
-            errors["size_class"] = _("Onbekende grootteklasse.")
+    filters.type = _choice_arg(args, "type", ORGANISATION_TYPES, errors,
+                               _("Onbekend soort organisatie."))
+    filters.province = _choice_arg(args, "province", PROVINCES, errors, _("Onbekende provincie."))
+    filters.size_class = _choice_arg(args, "size_class", SIZE_CLASS_SLUGS, errors,
+                                     _("Onbekende grootteklasse."))
     filters.min_inhabitants = _int_arg(args, "min_inhabitants", errors)
     filters.max_inhabitants = _int_arg(args, "max_inhabitants", errors)
     if (filters.min_inhabitants is not None and filters.max_inhabitants is not None
@@ -211,18 +207,10 @@ def parse_organisation_filters(args) -> tuple[OrganisationFilters, dict[str, str
     errors.update(subject_errors)
     filters.frontrunner = _flag(args, "frontrunner", errors)
     filters.open_to_collaboration = _flag(args, "open_to_collaboration", errors)
-    sort = _arg(args, "sort")
-    if sort is not None:
-        if sort in SORTS:
-            filters.sort = sort
-        else:
-            errors["sort"] = _("Onbekende sortering.")
-    direction = _arg(args, "direction")
-    if direction is not None:
-        if direction in DIRECTIONS:
-            filters.direction = direction
-        else:
-            errors["direction"] = _("Kies oplopend of aflopend.")
+    filters.sort = _choice_arg(args, "sort", SORTS, errors,
+                               _("Onbekende sortering.")) or filters.sort
+    filters.direction = _choice_arg(args, "direction", DIRECTIONS, errors,
+                                    _("Kies oplopend of aflopend.")) or filters.direction
     return filters, errors
 
 
