@@ -57,14 +57,16 @@ def search_check_command():
               help="Handle what is pending and reconcile once, then exit.")
 @click.option("--poll", type=click.FloatRange(0.05, 60), default=None,
               help="Seconds between polls when idle (default 0.25).")
+@click.option("--batch", type=click.IntRange(1, 10_000), default=200, show_default=True,
+              help="Events a consumer takes (and commits) at a time.")
 @with_appcontext
-def worker_command(once, poll):
+def worker_command(once, poll, batch):
     """Run the background consumers (search indexing …) until SIGTERM or Ctrl-C."""
     from flask import current_app
 
     from .worker import run_until_signalled
 
-    run_until_signalled(current_app._get_current_object(), once=once, poll=poll)
+    run_until_signalled(current_app._get_current_object(), once=once, poll=poll, batch=batch)
 
 
 def _fail(exc: ValidationError) -> None:

@@ -97,11 +97,12 @@ class Worker:
         log.info("worker stopped")
 
 
-def run_until_signalled(app: Flask, *, once: bool = False, poll: float | None = None) -> int:
+def run_until_signalled(app: Flask, *, once: bool = False, poll: float | None = None,
+                        batch: int = 200) -> int:
     """The `worker` command: SIGTERM/SIGINT end the loop after the batch in hand."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     stop = threading.Event()
-    worker = Worker(app, poll=poll, stop=stop)
+    worker = Worker(app, poll=poll, batch=batch, stop=stop)
 
     def request_stop(signum, _frame):
         log.info("signal %s: stopping", signal.Signals(signum).name)

@@ -48,11 +48,13 @@ def flask(app, *args, timeout: float = 120) -> subprocess.CompletedProcess:
 
 
 def start_worker(app, log: Path, *, ready: bool = False) -> subprocess.Popen:
-    """A worker process; with `ready`, once it has said so (and begun its first pass)."""
+    """A worker process; with `ready`, once it has said so (and begun its first pass). Small
+    batches: a worker killed within a second must have had the chance to finish some."""
     started = log.read_text().count("worker started") if log.exists() else 0
     with log.open("a") as stderr:
         process = subprocess.Popen(  # noqa: S603 — our own command
-            [sys.executable, "-m", "flask", "--app", "kde_community", "worker", "--poll", "0.2"],
+            [sys.executable, "-m", "flask", "--app", "kde_community", "worker", "--poll", "0.2",
+             "--batch", "40"],
             cwd=ROOT, env=env_for(app), stdout=subprocess.DEVNULL, stderr=stderr)
     deadline = time.monotonic() + 30
     while ready and log.read_text().count("worker started") == started:
@@ -175,7 +177,7 @@ def test_workers_killed_ten_times_during_a_stream_of_writes_lose_nothing(app, tm
     try:
         for _ in range(10):
             worker = start_worker(app, log, ready=True)
-            time.sleep(rnd.uniform(0.05, 0.8))  # at start-up, mid-batch or idle
+            time.sleep(rnd.uniform(0.05, 2.0))  # at start-up, mid-batch or idle
             assert worker.poll() is None, log.read_text()[-3000:]
             worker.send_signal(signal.SIGKILL)
             assert worker.wait(10) == -signal.SIGKILL
