@@ -355,12 +355,18 @@ def _refused_on_set(set_id: int, key: str, exc: ValidationError, values: dict | 
     return _detail_page(_set(set_id), 422, {key: exc.fields}, {key: values or {}})
 
 
-@bp.post("/<int:set_id>/status")
-def change_status(set_id: int):
+def _posted_to_set(set_id: int, form):
+    """A form posted to a set's page: the set (404 when hidden), a login, a valid token."""
     clause_set = _set(set_id)
     _login_first(url_for("clauses.detail", set_id=set_id))
-    form = StatusForm()
     _csrf_checked(form)
+    return clause_set
+
+
+@bp.post("/<int:set_id>/status")
+def change_status(set_id: int):
+    form = StatusForm()
+    clause_set = _posted_to_set(set_id, form)
     try:
         services.change_status(current_user, clause_set, form.status.data, form.until.data)
     except ValidationError as exc:
@@ -371,10 +377,8 @@ def change_status(set_id: int):
 
 @bp.post("/<int:set_id>/deelnemers")
 def add_participant(set_id: int):
-    clause_set = _set(set_id)
-    _login_first(url_for("clauses.detail", set_id=set_id))
     form = ParticipantForm()
-    _csrf_checked(form)
+    clause_set = _posted_to_set(set_id, form)
     try:
         row = services.set_participant(current_user, clause_set, form.organisation.data,
                                        form.role.data)
@@ -387,9 +391,7 @@ def add_participant(set_id: int):
 
 @bp.post("/<int:set_id>/deelnemers/<int:participant_id>/verwijderen")
 def remove_participant(set_id: int, participant_id: int):
-    clause_set = _set(set_id)
-    _login_first(url_for("clauses.detail", set_id=set_id))
-    _csrf_checked(ActionForm())
+    clause_set = _posted_to_set(set_id, ActionForm())
     services.remove_participant(current_user, clause_set, participant_id)
     flash(_("De organisatie doet niet meer mee."), "ok")
     return redirect(url_for("clauses.detail", set_id=set_id, _anchor="deelnemers"))
@@ -397,10 +399,8 @@ def remove_participant(set_id: int, participant_id: int):
 
 @bp.post("/<int:set_id>/releases")
 def make_release(set_id: int):
-    clause_set = _set(set_id)
-    _login_first(url_for("clauses.detail", set_id=set_id))
     form = ReleaseForm()
-    _csrf_checked(form)
+    clause_set = _posted_to_set(set_id, form)
     try:
         release = services.make_release(current_user, clause_set, form.label.data,
                                         form.notes.data or "")
