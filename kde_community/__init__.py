@@ -162,6 +162,8 @@ def _register_blueprints(app: Flask) -> None:
     from .content.registry import register_comments
     from .content.views import bp as moderation_bp
     from .directory.views import bp as directory_bp
+    from .laws.edit_views import bp as law_editing_bp
+    from .laws.timeline_views import bp as timeline_bp
     from .laws.views import bp as laws_bp
     from .practices.views import bp as practices_bp
     from .practices.views import register_content_kinds as register_practices
@@ -181,6 +183,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(site_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(laws_bp)
+    app.register_blueprint(timeline_bp)
+    app.register_blueprint(law_editing_bp)
     app.register_blueprint(questions_bp)
     app.register_blueprint(practices_bp)
     app.register_blueprint(clauses_bp)

@@ -33,16 +33,17 @@ from .directory.models import (
     network_members,
 )
 from .extensions import db
-from .laws.models import (
-    INSTRUMENTS,
-    MILESTONE_KINDS,
-    ORGANISATION_TYPES,
-    STAGES,
-    InputMoment,
-    Law,
-    LawMilestone,
-    Obligation,
-    Theme,
+from .laws.models import ORGANISATION_TYPES, Law, Theme
+from .laws.services import (
+    LAW_FIELDS,
+    OBLIGATION_FIELDS,
+    FieldConflict,
+    InputValue,
+    MilestoneValue,
+    save_law,
+    save_obligation,
+    validate_law_values,
+    validate_obligation_values,
 )
 
 REFERENCE_DIR = Path(__file__).parent / "data" / "reference"
@@ -56,12 +57,19 @@ class ReferenceDataError(ValueError):
 class LoadReport:
     created: Counter = field(default_factory=Counter)
     updated: Counter = field(default_factory=Counter)
+    # File values not written because an editor changed the field on the platform.
+    conflicts: list[FieldConflict] = field(default_factory=list)
 
     def summary(self) -> str:
         kinds = sorted(set(self.created) | set(self.updated))
-        if not kinds:
-            return "Reference data is up to date: nothing changed."
-        return "; ".join(f"{k}: {self.created[k]} new, {self.updated[k]} updated" for k in kinds)
+        lines = ["; ".join(f"{k}: {self.created[k]} new, {self.updated[k]} updated"
+                           for k in kinds) if kinds
+                 else "Reference data is up to date: nothing changed."]
+        if self.conflicts:
+            lines.append(f"{len(self.conflicts)} conflict(s) with editors' changes; the "
+                         "editors' values were kept:")
+            lines += [f"  - {c}" for c in self.conflicts]
+        return "\n".join(lines)
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -182,35 +190,7 @@ def validate_reference(directory: Path = REFERENCE_DIR) -> dict[str, Any]:
         if unknown_roles:
             raise ReferenceDataError(f"{where}: unknown target roles {sorted(unknown_roles)}, "
                                      f"use {NETWORK_ROLES}")
-    laws = []
-    obligation_keys: set[str] = set()
-    for path in sorted((directory / "laws").glob("*.toml")):
-        law = _read(path)
-        where = f"laws/{path.name}"
-        _require(law, ("slug", "short_name_nl", "short_name_en", "full_title", "celex",
-                       "instrument", "stage"), where)
-        if law["instrument"] not in INSTRUMENTS:
-            raise ReferenceDataError(f"{where}: unknown instrument {law['instrument']!r}")
-        if law["stage"] not in STAGES:
-            raise ReferenceDataError(f"{where}: unknown stage {law['stage']!r}")
-        for slug in law.get("themes", []):
-            if slug not in theme_slugs:
-                raise ReferenceDataError(f"{where}: unknown theme {slug!r}")
-        for m in law.get("milestones", []):
-            if m.get("kind") not in MILESTONE_KINDS or not isinstance(m.get("date"), date):
-                raise ReferenceDataError(f"{where}: milestone needs a known kind and a date: {m}")
-        for i in law.get("input_moments", []):
-            if not isinstance(i.get("opens"), date):
-                raise ReferenceDataError(f"{where}: input moment needs an opening date")
-        for ob in law.get("obligations", []):
-            _require(ob, ("key", "article", "title", "applies_to"), f"{where} obligation")
-            if ob["key"] in obligation_keys:
-                raise ReferenceDataError(f"{where}: obligation key {ob['key']!r} used twice")
-            obligation_keys.add(ob["key"])
-            unknown = set(ob["applies_to"]) - set(ORGANISATION_TYPES)
-            if unknown:
-                raise ReferenceDataError(f"{where}: {ob['key']} applies to unknown {unknown}")
-        laws.append(law)
+    laws = _read_laws(directory, theme_slugs)
     return {"themes": themes, "organisations": orgs, "networks": networks, "laws": laws,
             "shared_domains": shared}
 
@@ -291,12 +271,12 @@ def load_reference(directory: Path = REFERENCE_DIR) -> LoadReport:
         if changed & {"created", "name"}:  # every member's document names the network
             touched = sorted(set(touched) | {o.id for o in network.members})
         note("network.changed", network, changed, organisations=touched)
-    for raw in data["laws"]:
-        _load_law(raw, themes, report, note)
     if changes:
         db.session.flush()  # ids for the events of new rows
         for change in changes:
             change.record()
+    for raw in data["laws"]:
+        _load_law(raw, report)
     db.session.commit()
     return report
 
@@ -358,52 +338,95 @@ def _sync_members(network: Network, wanted: list[int]) -> list[int]:
     return touched
 
 
-def _load_law(raw: dict, themes: dict[str, Theme], report: LoadReport, note) -> None:
-    law, new = _get_or_new(Law, slug=raw["slug"])
-    old_signature = None if new else _timeline_signature(law.stage, law.milestones)
-    fields = _assign(law, {
-        "short_name_nl": raw["short_name_nl"], "short_name_en": raw["short_name_en"],
-        "aliases": raw.get("aliases", []), "abbreviations": raw.get("abbreviations", []),
-        "full_title": raw["full_title"], "celex": raw["celex"], "instrument": raw["instrument"],
-        "stage": raw["stage"], "stage_note": raw.get("stage_note", ""),
-        "summary": raw.get("summary", ""),
-        "dutch_implementation": raw.get("dutch_implementation", ""),
-        "sources": raw.get("sources", []),
-        "themes": [themes[s] for s in raw.get("themes", [])],
-    }, report, "laws", new)
-    wanted_milestones = [(m["kind"], m["date"], m.get("label", "")) for m in raw.get("milestones", [])]
-    if [(m.kind, m.date, m.label) for m in law.milestones] != wanted_milestones:
-        law.milestones = [LawMilestone(kind=k, date=d, label=label) for k, d, label in wanted_milestones]
-        if not new:
-            report.updated["milestones"] += 1
-            fields.add("milestones")
-    wanted_inputs = [(i.get("title", ""), i["opens"], i.get("closes"), i.get("where", ""))
-                     for i in raw.get("input_moments", [])]
-    if [(i.title, i.opens, i.closes, i.where) for i in law.input_moments] != wanted_inputs:
-        law.input_moments = [InputMoment(title=t, opens=o, closes=c, where=w)
-                             for t, o, c, w in wanted_inputs]
-        if not new:
-            report.updated["input moments"] += 1
-            fields.add("input_moments")
-    if old_signature is not None and old_signature != _timeline_signature(
-            raw["stage"], [(m[0], m[1]) for m in wanted_milestones]):
-        law.changed_at = utcnow()
-    note("law.changed", law, fields)
+def _read_laws(directory: Path, theme_slugs: set[str]) -> list[dict]:
+    """laws/*.toml (adopted acts) then laws/proposals/*.toml, each checked by the same rules
+    the editors' forms apply, so a file can hold nothing an editor could not enter."""
+    paths = [*sorted((directory / "laws").glob("*.toml")),
+             *sorted((directory / "laws" / "proposals").glob("*.toml"))]
+    raws = [(f"laws/{p.relative_to(directory / 'laws')}", _read(p)) for p in paths]
+    law_slugs = {raw.get("slug") for _, raw in raws}
+    obligation_keys: set[str] = set()
+    laws = []
+    for where, raw in raws:
+        _require(raw, ("slug", "short_name_nl", "short_name_en", "full_title", "celex",
+                       "instrument", "stage", "checked_on"), where)
+        proposal = where.startswith("laws/proposals/")
+        if proposal != raw["celex"].startswith("5"):
+            raise ReferenceDataError(f"{where}: proposals (laws/proposals/) have a CELEX starting "
+                                     "with 5, adopted acts (laws/) one starting with 3")
+        for m in raw.get("milestones", []):
+            if not isinstance(m.get("date"), date):
+                raise ReferenceDataError(f"{where}: milestone needs a date: {m}")
+        for i in raw.get("input_moments", []):
+            if not isinstance(i.get("opens"), date):
+                raise ReferenceDataError(f"{where}: input moment needs an opening date")
+        raw["_values"] = _law_values(raw)
+        errors = validate_law_values(raw["_values"], known_laws=law_slugs,
+                                     known_themes=theme_slugs)
+        if errors:
+            raise ReferenceDataError(f"{where}: " + "; ".join(f"{k}: {v}" for k, v in
+                                                              sorted(errors.items())))
+        if not proposal and len(raw.get("obligations", [])) < 1:
+            raise ReferenceDataError(f"{where}: an adopted act needs at least one obligation")
+        for ob in raw.get("obligations", []):
+            _require(ob, ("key", "article", "title", "applies_to", "role", "checked_on"),
+                     f"{where} obligation")
+            if ob["key"] in obligation_keys:
+                raise ReferenceDataError(f"{where}: obligation key {ob['key']!r} used twice")
+            obligation_keys.add(ob["key"])
+            ob["_values"] = _obligation_values(ob)
+            errors = validate_obligation_values(ob["_values"])
+            if errors:
+                raise ReferenceDataError(f"{where} {ob['key']}: " + "; ".join(
+                    f"{k}: {v}" for k, v in sorted(errors.items())))
+        laws.append(raw)
+    return laws
+
+
+def _law_values(raw: dict) -> dict:
+    values = {name: raw.get(name) for name in LAW_FIELDS
+              if name not in ("milestones", "input_moments")}
+    for name in ("aliases", "abbreviations", "themes", "amends", "repeals", "related", "sources"):
+        values[name] = raw.get(name) or []
+    for name in ("stage_note", "summary", "summary_en", "dutch_implementation",
+                 "dutch_implementation_en"):
+        values[name] = raw.get(name) or ""
+    values["slug"] = raw["slug"]
+    values["milestones"] = [MilestoneValue(m.get("kind", ""), m["date"], m.get("label", ""),
+                                           m.get("label_en", "")) for m in raw.get("milestones", [])]
+    values["input_moments"] = [
+        InputValue(i.get("title", ""), i.get("title_en", ""), i["opens"], i.get("closes"),
+                   i.get("where", "")) for i in raw.get("input_moments", [])]
+    return values
+
+
+def _obligation_values(raw: dict) -> dict:
+    values = {name: raw.get(name) for name in OBLIGATION_FIELDS}
+    for name in ("applies_to", "responsible_roles", "sources"):
+        values[name] = raw.get(name) or []
+    for name in ("description", "description_en", "applies_condition", "addressee", "title_en"):
+        values[name] = raw.get(name) or ""
+    values["key"] = raw["key"]
+    return values
+
+
+def _load_law(raw: dict, report: LoadReport) -> None:
+    law = db.session.scalar(select(Law).where(Law.slug == raw["slug"]))
+    law, changed, conflicts = save_law(None, law, raw["_values"], reason="reference file",
+                                       from_reference=True)
+    _count(report, "laws", changed)
+    report.conflicts += conflicts
     existing = {o.key: o for o in law.obligations}
     for ob in raw.get("obligations", []):
-        obligation = existing.get(ob["key"])
-        is_new = obligation is None
-        if is_new:
-            obligation = Obligation(key=ob["key"])
-            law.obligations.append(obligation)
-        note("obligation.changed", obligation, _assign(obligation, {
-            "article": ob["article"], "title": ob["title"],
-            "description": ob.get("description", ""), "applies_to": ob["applies_to"],
-            "applies_from": ob.get("applies_from"),
-            "responsible_roles": ob.get("responsible_roles", []),
-        }, report, "obligations", is_new))
+        obligation, changed, conflicts = save_obligation(
+            None, law, existing.get(ob["key"]), ob["_values"], reason="reference file",
+            from_reference=True)
+        _count(report, "obligations", changed)
+        report.conflicts += conflicts
 
 
-def _timeline_signature(stage: str, milestones) -> tuple:
-    pairs = [(m.kind, m.date) if isinstance(m, LawMilestone) else tuple(m) for m in milestones]
-    return stage, tuple(sorted(pairs))
+def _count(report: LoadReport, kind: str, changed: set[str]) -> None:
+    if changed == {"created"}:
+        report.created[kind] += 1
+    elif changed:
+        report.updated[kind] += 1

@@ -39,6 +39,7 @@ STAGE_LABELS = {
     "partly_applicable": _l("Deels van toepassing"),
     "applicable": _l("Van toepassing"),
     "repealed": _l("Ingetrokken"),
+    "withdrawn": _l("Voorstel ingetrokken"),
 }
 
 MILESTONE_LABELS = {
@@ -50,6 +51,17 @@ MILESTONE_LABELS = {
     "transposition_deadline": _l("Uiterste omzettingsdatum"),
     "review": _l("Evaluatie"),
     "amendment": _l("Wijziging"),
+    "position": _l("Standpunt Raad of Parlement"),
+    "court": _l("Hof van Justitie"),
+    "national": _l("Nederlandse uitvoeringswet"),
+}
+
+# What an obligation asks of a municipality, province or water board (Obligation.role).
+OBLIGATION_ROLE_LABELS = {
+    "direct": _l("Verplichting voor uw organisatie"),
+    "procurement": _l("Eis bij inkoop"),
+    "customer_right": _l("Recht als klant"),
+    "context": _l("Context: plicht van lidstaat of leverancier"),
 }
 
 ROLE_LABELS = {
@@ -141,6 +153,7 @@ def register_template_helpers(app: Flask) -> None:
             "ORG_TYPE_LABELS": ORG_TYPE_LABELS,
             "STAGE_LABELS": STAGE_LABELS,
             "MILESTONE_LABELS": MILESTONE_LABELS,
+            "OBLIGATION_ROLE_LABELS": OBLIGATION_ROLE_LABELS,
             "ROLE_LABELS": ROLE_LABELS,
             "NETWORK_ROLE_LABELS": NETWORK_ROLE_LABELS,
             "DOMAIN_SOURCE_LABELS": DOMAIN_SOURCE_LABELS,

@@ -111,6 +111,8 @@ class Revision(db.Model):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"),
                                                         nullable=True)
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Why the change was made, where the editor is asked (laws and obligations).
+    reason: Mapped[str] = mapped_column(String(500), default="")
 
     author: Mapped[User | None] = relationship()
 
