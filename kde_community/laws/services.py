@@ -524,3 +524,10 @@ def save_obligation(actor, law: Law, obligation: Obligation | None, values: dict
         if changed & TIMELINE_FIELDS:
             _announce_law_change(author, law, {"obligations"}, from_reference, timeline=True)
     return obligation, changed, conflicts
+
+
+def today() -> date:
+    """The current day; a test app fixes it with the setting TODAY (a date)."""
+    from flask import current_app
+
+    return current_app.config.get("TODAY") or date.today()
