@@ -133,9 +133,16 @@ class _Change:
 
 
 def _get_or_new(model, **key):
-    obj = db.session.scalar(select(model).filter_by(**key))
+    """The row with this key, or a new one added to the session. All rows of a model are read
+    once per load (one query instead of one per file record)."""
+    (name, value), = key.items()
+    cache = db.session.info.setdefault("reference_rows", {})
+    if (model, name) not in cache:
+        cache[(model, name)] = {getattr(row, name): row for row in db.session.scalars(select(model))}
+    rows = cache[(model, name)]
+    obj = rows.get(value)
     if obj is None:
-        obj = model(**key)
+        obj = rows[value] = model(**key)
         db.session.add(obj)
         return obj, True
     return obj, False
@@ -216,6 +223,7 @@ def _organisation_domains(o: dict, where: str) -> dict[str, tuple[str, str]]:
 
 def load_reference(directory: Path = REFERENCE_DIR) -> LoadReport:
     data = validate_reference(directory)
+    db.session.info.pop("reference_rows", None)
     report = LoadReport()
     changes: list[_Change] = []
 
@@ -277,6 +285,7 @@ def load_reference(directory: Path = REFERENCE_DIR) -> LoadReport:
             change.record()
     for raw in data["laws"]:
         _load_law(raw, report)
+    db.session.info.pop("reference_rows", None)
     db.session.commit()
     return report
 
