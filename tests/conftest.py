@@ -320,17 +320,29 @@ def make_user(app, make_org) -> Callable[..., User]:
 
 @pytest.fixture
 def make_law(app):
+    """A complete law as the reference files describe one (valid for editors' forms too)."""
     from datetime import date
 
     from kde_community.laws.models import Law, LawMilestone, Obligation
 
-    def make(slug: str = "ai-act", name: str = "AI-verordening", celex: str = "32024R1689"):
-        law = Law(slug=slug, short_name_nl=name, short_name_en=name, aliases=[name],
+    def make(slug: str = "ai-act", name: str = "AI-verordening", celex: str = "32024R1689",
+             name_en: str | None = None, stage: str = "partly_applicable"):
+        source = f"https://eur-lex.europa.eu/legal-content/NL/TXT/?uri=CELEX:{celex}"
+        law = Law(slug=slug, short_name_nl=name, short_name_en=name_en or name, aliases=[name],
                   full_title=f"Verordening {name}", celex=celex, instrument="regulation",
-                  stage="partly_applicable")
-        law.milestones = [LawMilestone(kind="entry_into_force", date=date(2024, 8, 1))]
+                  stage=stage, summary=f"Over {name}.", summary_en=f"About {name_en or name}.",
+                  sources=[source], checked_on=date(2026, 12, 1))
+        law.milestones = [
+            LawMilestone(kind="entry_into_force", date=date(2024, 8, 1),
+                         label="In werking", label_en="In force"),
+            LawMilestone(kind="application", date=date(2026, 8, 2),
+                         label="Van toepassing", label_en="Applies"),
+        ]
         law.obligations = [Obligation(key=f"{slug}-art-{n}", article=f"art. {n}",
-                                      title=f"Verplichting {n}", applies_to=["gemeente"])
+                                      title=f"Verplichting {n}", title_en=f"Obligation {n}",
+                                      applies_to=["gemeente"], role="direct",
+                                      addressee="public sector bodies",
+                                      sources=[f"{source}#art_{n}"], checked_on=date(2026, 12, 1))
                            for n in (4, 26, 27)]
         db.session.add(law)
         db.session.commit()
