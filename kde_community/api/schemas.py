@@ -38,7 +38,7 @@ from ..clauses.models import STATUSES as CLAUSE_SET_STATUSES
 from ..dbtypes import MAX_INT
 from ..directory.models import NETWORK_ROLES, PROVINCES
 from ..directory.models import SIZE_CLASS_SLUGS as DIRECTORY_SIZE_CLASSES
-from ..laws.models import ORGANISATION_TYPES
+from ..laws.models import MILESTONE_KINDS, OBLIGATION_ROLES, ORGANISATION_TYPES, STAGES
 from ..pagination import MAX_PAGE, MAX_PER_PAGE
 from ..practices.models import FAILURE_CAUSES, OUTCOMES, PRACTICE_VISIBILITIES, SECTIONS, SIZE_CLASSES
 from ..practices.services import MAX_CO_AUTHORS, REQUIRED_SECTIONS, SECTION_MAX
@@ -198,10 +198,33 @@ class NetworkQuery(PageQuery):
     role: NetworkRole | None = Field(default=None, description="Networks for this role")
 
 
+ObligationRole = _one_of(OBLIGATION_ROLES)
+Stage = _one_of(STAGES)
+MilestoneKind = _one_of(MILESTONE_KINDS)
+PIPELINE = "pipeline"  # a stage filter: proposals and acts under negotiation
+
+
 class LawQuery(PageQuery):
-    theme: Slug | None = None
+    theme: Slug | None = Field(default=None, description="Laws on this theme")
     applies_to: OrgType | None = Field(default=None, description="Laws with an obligation for "
                                        "this organisation type")
+    stage: _one_of((*STAGES, PIPELINE)) | None = Field(
+        default=None, description="Laws at this stage; `pipeline`: proposals and acts under "
+                                  "negotiation (not adopted yet)")
+    role: ObligationRole | None = Field(
+        default=None, description="Laws with an obligation of this role (with `applies_to`: "
+                                  "one obligation of this role for that organisation type)")
+
+
+class ObligationQuery(PageQuery):
+    law: Slug | None = Field(default=None, description="Obligations of this law (slug)")
+    role: ObligationRole | None = Field(
+        default=None, description="What it asks of a government: `direct` obligation, "
+                                  "`procurement` requirement (when buying), `customer_right`, "
+                                  "or `context` (a duty of the member state or a supplier)")
+    applies_to: OrgType | None = Field(default=None, description="Obligations for this "
+                                       "organisation type")
+    theme: Slug | None = Field(default=None, description="Obligations of laws on this theme")
 
 
 class SearchQuery(PageQuery):
@@ -379,26 +402,47 @@ class NetworkDetail(Network):
 
 class Obligation(Output):
     id: int
-    key: str
+    key: str = Field(description="Stable key, part of the obligation's page address")
+    law: str = Field(description="Slug of its law")
     article: str
     title: str
+    title_en: str
     description: str
+    description_en: str
+    role: ObligationRole = Field(description="What it asks of a government: `direct` "
+                                 "obligation, `procurement` requirement (when buying), "
+                                 "`customer_right`, or `context` (a duty of the member state "
+                                 "or a supplier)")
+    addressee: str = Field(description="Whom the provision addresses, in English")
     applies_to: list[OrgType]
-    applies_from: date | None
+    applies_from: date | None = Field(description="For a Dutch government; for a directive "
+                                      "the Dutch act's date. None when the start is a condition")
+    applies_condition: str = Field(description="A start or scope that depends on an event "
+                                   "(Dutch), instead of a date")
     responsible_roles: list[str]
+    sources: list[str]
+    checked_on: date | None = Field(description="When the facts were last checked")
+    version: int = Field(description="The current revision")
+    url: str
+    created_at: datetime
+    updated_at: datetime
 
 
 class Milestone(Output):
-    kind: str
+    kind: MilestoneKind
     date: date
     label: str
+    label_en: str
 
 
 class InputMoment(Output):
+    id: int
     title: str
+    title_en: str
     opens: date
     closes: date | None
-    where: str
+    where: str = Field(description="Where to give input (a web address)")
+    is_open: bool = Field(description="Input possible today")
 
 
 class Law(Output):
@@ -410,11 +454,26 @@ class Law(Output):
     full_title: str
     celex: str
     instrument: str
-    stage: str
+    stage: Stage
+    stage_note: str = Field(description="Status line where something is unsettled (Dutch)")
+    in_pipeline: bool = Field(description="A proposal or under negotiation: not adopted yet")
+    summary: str
+    summary_en: str
+    dutch_implementation: str
+    dutch_implementation_en: str
     themes: list[str]
+    amends: list[str] = Field(description="Slugs of the laws it amends (or would amend)")
+    repeals: list[str] = Field(description="Slugs of the laws it repeals (or would repeal)")
+    related: list[str] = Field(description="Slugs of related laws")
+    sources: list[str]
+    checked_on: date | None = Field(description="When the facts were last checked")
     milestones: list[Milestone]
     input_moments: list[InputMoment]
     obligations: list[Obligation]
+    version: int = Field(description="The current revision")
+    changed_at: datetime | None = Field(description="When its stage, a date or an input moment "
+                                        "last changed: content citing it before may be "
+                                        "outdated")
     url: str
     created_at: datetime
     updated_at: datetime
