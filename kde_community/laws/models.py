@@ -146,7 +146,8 @@ class Law(TimestampMixin, Searchable, db.Model):
     def search_document(self) -> dict:
         return {
             "key": f"law:{self.id}", "type": "law", "id": self.id,
-            "title": f"{self.short_name_nl} ({self.short_name_en})",
+            "title": self.short_name_nl if self.short_name_en == self.short_name_nl
+            else f"{self.short_name_nl} ({self.short_name_en})",
             "body": "\n\n".join([self.summary, self.full_title, self.dutch_implementation,
                                   self.summary_en, self.dutch_implementation_en]),
             "extra": " ".join([*self.aliases, *self.abbreviations, self.celex]),

@@ -63,8 +63,16 @@ HANDLED = CONTRIBUTION_EVENTS | REFERENCE_EVENTS | CLAUSE_EVENTS
 UNINDEXED = {
     "question": {"obligations"},
     "practice": {"obligations", "failure_causes"},
-    "law": {"stage", "stage_note", "sources", "instrument", "input_moments", "changed_at"},
-    "obligation": {"applies_to", "applies_from"},
+    # A law's document: names, aliases, CELEX, summaries and Dutch implementation in both
+    # languages, full title, themes and its first milestone's date (`obligations`: an
+    # obligation's start date moved; the obligation's own event refreshes it).
+    "law": {"stage", "stage_note", "instrument", "sources", "checked_on", "input_moments",
+            "amends", "repeals", "related", "obligations", "changed_at", "edited_fields",
+            "revision"},
+    # An obligation's: article, titles and descriptions in both languages, addressee and
+    # responsible roles, and its law's name and themes.
+    "obligation": {"role", "applies_to", "applies_from", "applies_condition", "sources",
+                   "checked_on", "edited_fields", "revision"},
     "organisation": {"inhabitants", "area_km2", "email_domains", "website"},
     "network": {"website"},
 }
