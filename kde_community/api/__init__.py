@@ -10,6 +10,7 @@ from . import (  # noqa: F401  (routes and hooks register on import)
     practices,
     questions,
     search,
+    timeline,
 )
 from .core import bp
 

@@ -19,7 +19,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from .models import STAGES, InputMoment, Law, Obligation
+from .models import MILESTONE_KINDS, STAGES, InputMoment, Law, Obligation
 
 # Organisation types the "voor" filter offers (the ones laws oblige).
 ORG_TYPES = ("gemeente", "provincie", "waterschap")
@@ -33,6 +33,7 @@ SOON_DAYS = 365
 INPUT_OPENS = "input_opens"
 INPUT_CLOSES = "input_closes"
 INPUT_KINDS = (INPUT_OPENS, INPUT_CLOSES)
+ENTRY_KINDS = (*MILESTONE_KINDS, *INPUT_KINDS)
 INPUT_KIND_LABELS = {
     INPUT_OPENS: _l("Inbreng mogelijk"),
     INPUT_CLOSES: _l("Laatste dag voor inbreng"),
