@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, jsonify, render_template
 from sqlalchemy import select, text
 
 from .extensions import db
 from .laws import services as laws
+from .laws import timeline as law_timeline
 
 bp = Blueprint("site", __name__)
 
@@ -19,11 +18,15 @@ def home():
 
     from .questions import services as questions
 
-    today = date.today()
+    today = laws.today()
+    open_inputs = laws.open_input_moments(today)
     return render_template(
         "site/home.html",
+        today=today,
         milestones=laws.upcoming_milestones(today, limit=6),
-        open_inputs=laws.open_input_moments(today),
+        open_inputs=open_inputs,
+        # None open: the next ones to come, so a reader can plan (one query, not per law).
+        next_inputs=[] if open_inputs else law_timeline.upcoming_input_moments(today, limit=3),
         counts=laws.reference_counts(),
         picks=questions.praktijkvragen(limit=4),
         latest=questions.list_questions(current_user, questions.QuestionFilters(), 1, 5).items,
