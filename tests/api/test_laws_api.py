@@ -197,11 +197,14 @@ def test_obligations_by_role_law_type_and_theme(client, laws):
         "european-accessibility-act")
 
 
-def test_one_obligation_and_absent_ones(client, laws, api_error):
+def test_one_obligation_and_absent_ones(app, client, laws, api_error):
     ob = client.get(f"/api/v1/obligations/{laws['eaa-art-24']}").json
     assert ob["key"] == "eaa-art-24" and ob["role"] == "procurement"
     assert ob["title_en"] == "Duty eaa-art-24" and ob["description_en"]
     assert ob["url"].endswith("/wetgeving/european-accessibility-act/verplichtingen/eaa-art-24")
+    path = ob["url"].removeprefix(app.config["KDE_BASE_URL"])
+    assert app.url_map.bind("localhost").match(path) == (
+        "laws.obligation", {"slug": "european-accessibility-act", "key": "eaa-art-24"})
     missing = max(laws.values()) + 1
     for path in (f"/api/v1/obligations/{missing}", "/api/v1/obligations/0",
                  "/api/v1/obligations/99999999999999999999999", "/api/v1/obligations/abc",
@@ -277,3 +280,29 @@ def test_openapi_describes_the_law_and_obligation_routes(client):
         schemas["Law"]["properties"])
     assert {"title_en", "description_en", "role", "addressee", "url"} <= set(
         schemas["Obligation"]["properties"])
+
+
+def test_the_reference_laws_answer_as_declared(app, client):
+    """Every law and obligation of the reference data, in English too, through the schema
+    check (conformance.py) that runs on every response under test."""
+    from kde_community.reference import load_reference
+
+    load_reference()
+    db.session.commit()
+    total = db.session.scalar(db.select(db.func.count()).select_from(Obligation))
+    items = []
+    for page in (1, 2):
+        body = client.get(f"/api/v1/obligations?per_page=100&page={page}").json
+        items += body["items"]
+    assert body["total"] == total == len(items)
+    assert all(o["title_en"] and o["addressee"] and o["sources"] and o["checked_on"]
+               for o in items)
+    procurement = {o["id"] for o in items if o["role"] == "procurement"}
+    assert procurement and {o["id"] for o in client.get(
+        "/api/v1/obligations?role=procurement&per_page=100").json["items"]} == procurement
+    laws = client.get("/api/v1/laws?per_page=100").json["items"]
+    assert all(law["short_name_en"] and law["checked_on"] for law in laws)
+    pipeline = {law["slug"] for law in laws if law["in_pipeline"]}
+    assert "digital-omnibus" in pipeline
+    assert {law["slug"] for law in client.get(
+        "/api/v1/laws?stage=pipeline&per_page=100").json["items"]} == pipeline
