@@ -210,6 +210,32 @@ def adoptions_of(viewer: User | None, organisation_id: int) -> list[Adoption]:
         .order_by(Adoption.created_at.desc())))
 
 
+def changed_laws(clauses) -> dict[int, list]:
+    """clause id → the laws of its obligations whose stage, dates or input moments changed
+    after the clause's current version was written (it may be outdated); one query for a
+    whole set. Takes one clause or a list."""
+    if isinstance(clauses, Clause):
+        clauses = [clauses]
+    suspects = {}
+    for clause in clauses:
+        laws = {o.law.id: o.law for o in clause.obligations if o.law.changed_at is not None}
+        if laws:
+            suspects[clause.id] = (clause, laws)
+    if not suspects:
+        return {}
+    written = {(row.content_id, row.number): row.created_at for row in db.session.execute(
+        select(Revision.content_id, Revision.number, Revision.created_at).where(
+            Revision.content_type == "clause", Revision.content_id.in_(list(suspects))))}
+    found = {}
+    for clause_id, (clause, laws) in suspects.items():
+        since = written.get((clause_id, clause.revision)) or clause.created_at
+        changed = sorted((law for law in laws.values() if law.changed_at > since),
+                         key=lambda law: law.short_name_nl)
+        if changed:
+            found[clause_id] = changed
+    return found
+
+
 # --- the changelog and events -----------------------------------------------------------------
 
 def _log(actor: User | None, clause_set: ClauseSet, kind: str, **details) -> None:

@@ -15,6 +15,7 @@ from .. import events
 from ..accounts.models import User
 from ..accounts.services import find_user_by_email, normalise_email
 from ..content import services as content
+from ..content.models import Revision
 from ..dbtypes import utcnow
 from ..directory.models import Organisation
 from ..errors import Forbidden, NotFound, ValidationError
@@ -452,3 +453,22 @@ def list_practices(viewer: User | None, filters: PracticeFilters, page: int, per
         query = query.order_by(Practice.created_at.desc(), Practice.id.desc())
     return paginate(query, page, per_page)
 
+
+
+# --- is it still current? -------------------------------------------------------------------
+
+def changed_laws(practice: Practice) -> list[Law]:
+    """The laws the practice is about (directly or through an obligation) whose stage, dates or
+    input moments changed after its current text was written: readers are told it may be
+    outdated. Reactions and new co-authors do not count as writing; a new revision does."""
+    laws = {law.id: law for law in practice.laws}
+    for obligation in practice.obligations:
+        laws.setdefault(obligation.law_id, obligation.law)
+    changed = [law for law in laws.values() if law.changed_at is not None]
+    if not changed:
+        return []
+    written = db.session.scalar(select(Revision.created_at).where(
+        Revision.content_type == "practice", Revision.content_id == practice.id,
+        Revision.number == practice.revision)) or practice.created_at
+    return sorted((law for law in changed if law.changed_at > written),
+                  key=lambda law: law.short_name_nl)

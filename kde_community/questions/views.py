@@ -101,6 +101,7 @@ def ask():
     if request.method == "GET":
         form.themes.data = request.args.getlist("thema")
         form.laws.data = request.args.getlist("wet")
+        form.obligations.data = request.args.getlist("verplichting")
     choices = _fill_choices(form)
     preview = None
     status = 200
