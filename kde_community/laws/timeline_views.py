@@ -175,7 +175,7 @@ def changes_feed():
         entries.append(feeds.AtomEntry(
             id=f"urn:kde-community:revision:{change.revision.id}",
             title=_change_title(change, locale), updated=change.revision.created_at,
-            link=link, summary=_change_summary(change)))
+            link=link, summary=_change_summary(change), author=FEED_AUTHOR))
     body = feeds.atom_feed(
         id="urn:kde-community:feed:law-changes",
         title=_("KDE Community: wijzigingen in Europese wetgeving"),
