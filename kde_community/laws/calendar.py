@@ -46,7 +46,7 @@ def build_calendar(laws: Iterable[Law], *, locale: str, law_url: Callable[[Law],
                                           summary, description, url, stamp))
         for moment in law.input_moments:
             title = moment.title_for(locale) or moment.title
-            summary = f"{law_name}: {_('Inbreng')} — {title}"
+            summary = _("%(law)s: Inbreng — %(title)s", law=law_name, title=title)
             where = ""
             if moment.where:
                 where = _("Geef inbreng via %(channel)s: %(url)s",
