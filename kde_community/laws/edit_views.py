@@ -9,14 +9,16 @@ again merges instead of overwriting someone else's work."""
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from datetime import date
 from types import SimpleNamespace
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..content.services import StaleEdit, diff_revisions, revisions_for, word_diff
 from ..errors import ValidationError
@@ -354,14 +356,12 @@ def _merge(obj, current: dict, mine: dict, base_number: int | None, labels: dict
         merged[name] = mine[name] if touched else value
         others = base is None or now_snap[name] != base.fields.get(name)
         if touched and others and mine_snap[name] != now_snap[name]:
-            a, b = _as_text(now_snap[name]), _as_text(mine_snap[name])
-            clashes.append(Clash(name, str(labels.get(name, name)), b, a,
-                                 readable_diff(word_diff(a, b))))
-    changed = []
-    if base is not None and now is not None:
-        changed = [(str(labels.get(d.field, d.field)), readable_diff(d.html))
-                   for d in diff_revisions(_readable(base, kind), _readable(now, kind),
-                                           words=True) if d.changed]
+            a, b = now_snap[name], mine_snap[name]
+            diff = list_diff(a, b) if isinstance(a, list) and isinstance(b, list) else \
+                word_diff(_as_text(a), _as_text(b))
+            clashes.append(Clash(name, str(labels.get(name, name)), _as_text(b), _as_text(a),
+                                 readable_diff(diff)))
+    changed = changes(base, now, labels, kind) if base is not None and now is not None else []
     since = [r for r in revisions.values() if r.number > (base_number or 0)]
     return merged, ConflictView(since, changed, clashes)
 
@@ -399,13 +399,42 @@ def _readable(revision, kind: str):
             fields["role"] = str(OBLIGATION_ROLE_LABELS[fields["role"]])
         if isinstance(fields.get("applies_to"), list):
             fields["applies_to"] = [str(ORG_TYPE_LABELS.get(t, t)) for t in fields["applies_to"]]
-    # One line per item: a word diff of lists then reads as the list, changed items marked.
     for name, value in fields.items():
-        if isinstance(value, list):
-            fields[name] = "\n".join(str(v) for v in value)
-        elif value is None:
+        if value is None:
             fields[name] = ""
     return SimpleNamespace(fields=fields)
+
+
+def changes(old, new, labels: dict, kind: str) -> list[tuple[str, Markup]]:
+    """(label, diff) per changed field between two revisions: a word diff of texts
+    (`diff_revisions`), and of lists only the items that changed."""
+    old, new = _readable(old, kind), _readable(new, kind)
+    result = []
+    for d in diff_revisions(old, new, words=True):
+        if not d.changed:
+            continue
+        before, after = old.fields.get(d.field), new.fields.get(d.field)
+        html = list_diff(before or [], after or []) if isinstance(before or [], list) and \
+            isinstance(after or [], list) else d.html
+        result.append((str(labels.get(d.field, d.field)), readable_diff(html)))
+    return result
+
+
+def list_diff(old: list, new: list) -> Markup:
+    """One line per item: changed items word-diffed, removed and added ones marked, a run of
+    unchanged items counted instead of shown (a law has a dozen milestones)."""
+    a, b = [str(v) for v in old], [str(v) for v in new]
+    lines = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            lines.append(escape(ngettext("… %(num)s regel ongewijzigd",
+                                         "… %(num)s regels ongewijzigd", i2 - i1)))
+        elif op == "replace" and i2 - i1 == j2 - j1:
+            lines.extend(word_diff(x, y) for x, y in zip(a[i1:i2], b[j1:j2], strict=True))
+        else:
+            lines.extend(Markup("<del>{}</del>").format(x) for x in a[i1:i2])
+            lines.extend(Markup("<ins>{}</ins>").format(y) for y in b[j1:j2])
+    return Markup("\n").join(lines)
 
 
 def _milestone_line(line: str) -> str:
@@ -474,16 +503,14 @@ def create_law():
 def _law_refused(form: LawForm, values: dict, read_errors: dict, rows: dict, reasons: dict,
                  law: Law | None = None):
     """422: every reason at once, next to its field and in the summary; nothing changed.
-    When reading found a malformed date the service was not asked, so the other rules are
-    checked here the same way (`validate_law_values`)."""
-    reasons = dict(reasons)
-    if read_errors or any(r.errors for listed in rows.values() for r in listed):
-        known_laws = {item.slug for item in services.list_laws()} | {values.get("slug", "")}
-        known_themes = {t.slug for t in services.all_themes()}
-        reasons = {**services.validate_law_values(
-            _normalise_texts(values, services.normalise_law_values),
-            known_laws=known_laws, known_themes=known_themes),
-            **_reason_missing(form.reason.data), **reasons}
+    The service stops at a missing reason, and is not asked when a date could not be read, so
+    the rules are also checked here (`validate_law_values`) and all reasons are shown."""
+    known_laws = {item.slug for item in services.list_laws()} | {values.get("slug", "")}
+    known_themes = {t.slug for t in services.all_themes()}
+    reasons = {**services.validate_law_values(
+        _normalise_texts(values, services.normalise_law_values),
+        known_laws=known_laws, known_themes=known_themes),
+        **_reason_missing(form.reason.data), **reasons}
     _apply(form, reasons, read_errors, rows)
     return _law_render(form, law, 422)
 
@@ -549,11 +576,10 @@ def _obligation_render(form: ObligationForm, law: Law, obligation: Obligation | 
 
 def _obligation_refused(form: ObligationForm, law: Law, obligation: Obligation | None,
                         values: dict, read_errors: dict, reasons: dict):
-    reasons = dict(reasons)
-    if read_errors:
-        reasons = {**services.validate_obligation_values(
-            services.normalise_obligation_values(values)),
-            **_reason_missing(form.reason.data), **reasons}
+    """422, like `_law_refused`."""
+    reasons = {**services.validate_obligation_values(
+        services.normalise_obligation_values(values)),
+        **_reason_missing(form.reason.data), **reasons}
     _apply(form, reasons, read_errors)
     return _obligation_render(form, law, obligation, 422)
 
@@ -656,17 +682,12 @@ def history(slug: str):
     for obj, kind, what, labels in objects:
         previous = None
         for revision in revisions_for(obj, None):  # laws and obligations are public
-            changes = None
-            if previous is not None:
-                changes = [(str(labels.get(d.field, d.field)), readable_diff(d.html))
-                           for d in diff_revisions(_readable(previous, kind),
-                                                   _readable(revision, kind), words=True)
-                           if d.changed]
+            changed = None if previous is None else changes(previous, revision, labels, kind)
             if revision.author_id is None:
                 author = _("Referentiebestand")
             else:
                 author = revision.author.name if members else _("redacteur")
-            entries.append(HistoryEntry(what, kind, revision, author, changes))
+            entries.append(HistoryEntry(what, kind, revision, author, changed))
             previous = revision
     entries.sort(key=lambda e: (e.revision.created_at, e.revision.id), reverse=True)
     return render_template("laws/history.html", law=law, entries=entries,

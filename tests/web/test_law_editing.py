@@ -324,6 +324,11 @@ def test_a_malformed_date_and_other_mistakes_are_reported_together(client, laws,
         "checked_on": "gisteren", "sources": "", "reason": ""}),
         "Vul een datum in als jjjj-mm-dd", "Noem minstens één bron.",
         "Schrijf kort waarom u dit wijzigt.")
+    # The service stops at a missing reason; the form still names every mistake.
+    refused(post_form(client, EDIT, "law-form", **{
+        "sources": "", "summary_en": "", "reason": ""}),
+        "Noem minstens één bron.", "Vul ook de Engelse tekst in.",
+        "Schrijf kort waarom u dit wijzigt.")
     assert state() == before
 
 
@@ -499,7 +504,7 @@ def test_stale_obligation_form_gets_the_conflict_page(client, laws, editor):
 def test_history_lists_revisions_newest_first_with_who_why_and_diff(client, laws, editor,
                                                                     make_user):
     login(client, editor.email)
-    post_form(client, EDIT, "law-form", **{"stage": "applicable",
+    post_form(client, EDIT, "law-form", **{"stage": "applicable", "milestones-1-date": "2027-12-02",
                                            "reason": "Volledig van toepassing"})
     post_form(client, EDIT_OB, "obligation-form", **{"title": "Gebruik hoog-risico-AI zorgvuldig",
                                                      "reason": "Duidelijker titel"})
@@ -514,6 +519,10 @@ def test_history_lists_revisions_newest_first_with_who_why_and_diff(client, laws
     # The diff names the stage in words, and says what was removed and added without CSS.
     assert "[verwijderd: Deels van][ingevoegd: Van] toepassing" in text
     assert "[verwijderd: volgens de gebruiksaanwijzing][ingevoegd: zorgvuldig]" in text
+    # Of a list only the changed items, kinds in words; unchanged ones are counted.
+    assert "… 1 regel ongewijzigd\n[verwijderd: 2026-08-02][ingevoegd: 2027-12-02] · Van toepassing · " \
+        "Regels voor hoog-risico-AI" in text
+    assert "Eerste versie." in text and "reference file" not in text
     # Members see who.
     member = make_user()
     login(anonymous, member.email)
