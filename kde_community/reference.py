@@ -283,8 +283,9 @@ def load_reference(directory: Path = REFERENCE_DIR) -> LoadReport:
         db.session.flush()  # ids for the events of new rows
         for change in changes:
             change.record()
+    slugs = frozenset(raw["slug"] for raw in data["laws"])
     for raw in data["laws"]:
-        _load_law(raw, report)
+        _load_law(raw, report, slugs)
     db.session.info.pop("reference_rows", None)
     db.session.commit()
     return report
@@ -419,10 +420,10 @@ def _obligation_values(raw: dict) -> dict:
     return values
 
 
-def _load_law(raw: dict, report: LoadReport) -> None:
+def _load_law(raw: dict, report: LoadReport, slugs: frozenset[str]) -> None:
     law = db.session.scalar(select(Law).where(Law.slug == raw["slug"]))
     law, changed, conflicts = save_law(None, law, raw["_values"], reason="reference file",
-                                       from_reference=True)
+                                       from_reference=True, pending_laws=slugs)
     _count(report, "laws", changed)
     report.conflicts += conflicts
     existing = {o.key: o for o in law.obligations}

@@ -405,11 +405,13 @@ def _known():
 
 
 def save_law(actor, law: Law | None, values: dict, *, reason: str = "",
-             base_revision: int | None = None, from_reference: bool = False
+             base_revision: int | None = None, from_reference: bool = False,
+             pending_laws: frozenset[str] = frozenset()
              ) -> tuple[Law, set[str], list[FieldConflict]]:
     """Create or change a law. An editor (`actor`) names a reason and the revision the edit
     started from; the reference loader (`from_reference`) skips fields editors changed and
-    returns them as conflicts. Returns (law, changed field names, conflicts)."""
+    returns them as conflicts, and names the laws its files are about to create
+    (`pending_laws`, which proposals may point at). Returns (law, changed fields, conflicts)."""
     from ..permissions import can_edit_reference_data
 
     if not from_reference and not can_edit_reference_data(actor):
@@ -417,7 +419,7 @@ def save_law(actor, law: Law | None, values: dict, *, reason: str = "",
     reason = _reason(None if from_reference else actor, reason)
     values = normalise_law_values(values)
     laws, themes = _known()
-    errors = validate_law_values(values, known_laws=laws | {values.get("slug") or ""},
+    errors = validate_law_values(values, known_laws=laws | pending_laws | {values.get("slug") or ""},
                                  known_themes=themes)
     clash = db.session.scalar(select(Law.slug).where(
         Law.celex == (values.get("celex") or "").strip(), Law.id != (law.id if law else -1)))

@@ -229,3 +229,15 @@ def test_load_reference_reports_and_keeps_an_editors_change(app, tmp_path, make_
     report = load_reference(folder)
     assert "stage_note" not in {c.field for c in report.conflicts}
     assert "stage_note" not in db.session.scalar(select(Law).where(Law.slug == "ai-act")).edited_fields
+
+
+def test_a_proposal_may_point_at_a_proposal_loaded_after_it(app, tmp_path):
+    folder = tmp_path / "reference"
+    shutil.copytree(REFERENCE_DIR, folder)
+    path = folder / "laws" / "proposals" / "cybersecurity-act-revision.toml"
+    text = re.sub(r"^related = .*$", "", path.read_text(), flags=re.M)
+    path.write_text(text.replace("\n[[milestones]]",
+                                 '\nrelated = ["nis2-amendment-2026"]\n\n[[milestones]]', 1))
+    load_reference(folder)
+    law = db.session.scalar(select(Law).where(Law.slug == "cybersecurity-act-revision"))
+    assert law.related == ["nis2-amendment-2026"]
