@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from types import SimpleNamespace
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -386,7 +386,9 @@ def _readable(revision, kind: str):
     types, themes), for a diff a reader understands."""
     fields = dict(revision.fields)
     if kind == "law":
-        themes = {t.slug: t.name(_locale()) for t in services.all_themes()}
+        if "kde_theme_names" not in g:  # once per request, not per revision
+            g.kde_theme_names = {t.slug: t.name(_locale()) for t in services.all_themes()}
+        themes = g.kde_theme_names
         for name, labels in (("stage", STAGE_LABELS), ("instrument", INSTRUMENT_LABELS)):
             if fields.get(name) in labels:
                 fields[name] = str(labels[fields[name]])
