@@ -127,6 +127,27 @@ def lang_url(code: str) -> str:
         return url_for("site.home", lang=code)
 
 
+# Which menu item a page belongs to: by endpoint prefix, longest first (networks and
+# organisations share the directory blueprint; the timeline and editors belong to laws).
+NAVIGATION_SECTIONS = (
+    ("directory.network", "directory.networks"),
+    ("directory.organisation", "directory.organisations"),
+    ("timeline.", "laws.index"),
+    ("law_editing.", "laws.index"),
+    ("laws.", "laws.index"),
+    ("questions.", "questions.index"),
+    ("practices.", "practices.index"),
+    ("clauses.", "clauses.index"),
+)
+
+
+def is_current_section(item: str) -> bool:
+    """Whether the menu item `item` (an endpoint in NAVIGATION) is the current page's section."""
+    endpoint = request.endpoint or ""
+    section = next((s for prefix, s in NAVIGATION_SECTIONS if endpoint.startswith(prefix)), None)
+    return section == item
+
+
 def page_url(page: int) -> str:
     """The current page with another page number, keeping filters."""
     return _current_url(page=[str(page)])
@@ -150,6 +171,7 @@ def register_template_helpers(app: Flask) -> None:
     def globals_():
         return {
             "NAVIGATION": NAVIGATION,
+            "is_current_section": is_current_section,
             "ORG_TYPE_LABELS": ORG_TYPE_LABELS,
             "STAGE_LABELS": STAGE_LABELS,
             "MILESTONE_LABELS": MILESTONE_LABELS,
