@@ -117,6 +117,8 @@ def can_see_full_history(actor: User | None, obj) -> bool:
         return can_manage_organisation(actor, getattr(obj, "organisation", obj))
     if obj.content_type in ("clause", "clause_set"):
         return can_edit_clauses(actor, getattr(obj, "clause_set", obj))
+    if obj.content_type in ("law", "obligation"):
+        return can_edit_reference_data(actor)
     return can_edit_post(actor, obj)
 
 

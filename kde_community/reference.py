@@ -422,14 +422,14 @@ def _obligation_values(raw: dict) -> dict:
 
 def _load_law(raw: dict, report: LoadReport, slugs: frozenset[str]) -> None:
     law = db.session.scalar(select(Law).where(Law.slug == raw["slug"]))
-    law, changed, conflicts = save_law(None, law, raw["_values"], reason="reference file",
+    law, changed, conflicts = save_law(None, law, raw["_values"], reason="",
                                        from_reference=True, pending_laws=slugs)
     _count(report, "laws", changed)
     report.conflicts += conflicts
     existing = {o.key: o for o in law.obligations}
     for ob in raw.get("obligations", []):
         obligation, changed, conflicts = save_obligation(
-            None, law, existing.get(ob["key"]), ob["_values"], reason="reference file",
+            None, law, existing.get(ob["key"]), ob["_values"], reason="",
             from_reference=True)
         _count(report, "obligations", changed)
         report.conflicts += conflicts

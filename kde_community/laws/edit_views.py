@@ -39,8 +39,6 @@ from .models import Law, Obligation
 bp = Blueprint("law_editing", __name__, url_prefix="/wetgeving")
 
 EMPTY_ROWS = 2  # empty milestone / input rows under the existing ones, to add without JavaScript
-# Paths under /wetgeving that a law's slug (or an obligation's key) must not take.
-RESERVED = frozenset({"nieuw", "tijdlijn", "bewerken", "geschiedenis", "verplichtingen"})
 
 
 # --- who may edit ----------------------------------------------------------------------------
@@ -484,7 +482,7 @@ def create_law():
         abort(400)
     values, read_errors, rows = _read_law(form, creating=True)
     reasons: dict[str, str] = {}
-    if values["slug"] in RESERVED:
+    if values["slug"] in services.RESERVED_SLUGS:
         reasons["slug"] = _("Deze korte naam is al in gebruik.")
     if read_errors or reasons or any(r.errors for listed in rows.values() for r in listed):
         return _law_refused(form, values, read_errors, rows, reasons)
@@ -598,7 +596,7 @@ def create_obligation(slug: str):
     if not form.validate_on_submit():
         abort(400)
     values, read_errors = _read_obligation(form, creating=True)
-    reasons = {"key": _("Deze sleutel is al in gebruik.")} if values["key"] in RESERVED else {}
+    reasons = {"key": _("Deze sleutel is al in gebruik.")} if values["key"] in services.RESERVED_SLUGS else {}
     if read_errors or reasons:
         return _obligation_refused(form, law, None, values, read_errors, reasons)
 

@@ -107,6 +107,9 @@ TIMELINE_FIELDS = frozenset({"stage", "milestones", "input_moments", "applies_fr
 EARLIEST_DATE = date(1990, 1, 1)  # EU digital law starts well after; 1850 is a typo
 LATEST_DATE = date(2100, 12, 31)
 REASON_MAX = 500
+# Paths under /wetgeving a law's slug (or an obligation's key) must not take.
+RESERVED_SLUGS = frozenset({"nieuw", "tijdlijn", "bewerken", "geschiedenis", "verplichtingen",
+                            "tijdlijn.ics", "wijzigingen.atom"})
 
 
 @dataclass(frozen=True)
@@ -262,8 +265,6 @@ def validate_law_values(values: dict, *, known_laws: set[str], known_themes: set
         errors["checked_on"] = _("Vul de datum in waarop de feiten zijn gecontroleerd.")
     else:
         _check_date(errors, "checked_on", values["checked_on"])
-        if "checked_on" not in errors and values["checked_on"] > date.today():
-            errors["checked_on"] = _("Deze datum ligt in de toekomst.")
     for i, m in enumerate(values.get("milestones") or []):
         field = f"milestones-{i}"
         if m.kind not in MILESTONE_KINDS:
@@ -390,13 +391,28 @@ def _write(obj, actor, current: dict, wanted: dict, *, apply, reason: str,
     return changed, held
 
 
-def _reason(actor, reason) -> str:
+def _editor_checks(actor, reason, values: dict, errors: dict) -> str:
+    """An editor's reason for a change (the reference loader gives none), and a checked-on date
+    that is not in the future; problems are added to `errors`, so the editor sees all at once."""
+    checked = values.get("checked_on")
+    if actor is not None and isinstance(checked, date) and "checked_on" not in errors \
+            and checked > today():
+        errors["checked_on"] = _("Deze datum ligt in de toekomst.")
     reason = (reason or "").strip()
     if actor is not None and not reason:
-        raise ValidationError({"reason": _("Schrijf kort waarom u dit wijzigt.")})
-    if len(reason) > REASON_MAX:
-        raise ValidationError({"reason": _("Gebruik hoogstens %(n)s tekens.", n=REASON_MAX)})
+        errors["reason"] = _("Schrijf kort waarom u dit wijzigt.")
+    elif len(reason) > REASON_MAX:
+        errors["reason"] = _("Gebruik hoogstens %(n)s tekens.", n=REASON_MAX)
     return reason
+
+
+def _new_slug_errors(value: str, field: str, exists: bool) -> dict:
+    if not value or value != value.lower() or not all(c.isalnum() or c == "-" for c in value):
+        return {field: _("Gebruik kleine letters, cijfers en streepjes.")}
+    if exists or value in RESERVED_SLUGS:
+        return {field: _("Deze korte naam is al in gebruik.") if field == "slug"
+                else _("Deze sleutel is al in gebruik.")}
+    return {}
 
 
 def _known():
@@ -416,15 +432,18 @@ def save_law(actor, law: Law | None, values: dict, *, reason: str = "",
 
     if not from_reference and not can_edit_reference_data(actor):
         raise Forbidden()
-    reason = _reason(None if from_reference else actor, reason)
     values = normalise_law_values(values)
     laws, themes = _known()
     errors = validate_law_values(values, known_laws=laws | pending_laws | {values.get("slug") or ""},
                                  known_themes=themes)
+    reason = _editor_checks(None if from_reference else actor, reason, values, errors)
     clash = db.session.scalar(select(Law.slug).where(
         Law.celex == (values.get("celex") or "").strip(), Law.id != (law.id if law else -1)))
     if clash:
         errors["celex"] = _("Dit CELEX-nummer hoort al bij %(slug)s.", slug=clash)
+    if law is None:
+        slug = (values.get("slug") or "").strip()
+        errors.update(_new_slug_errors(slug, "slug", slug in laws))
     if errors:
         raise ValidationError(errors)
     wanted = {name: values[name] for name in LAW_FIELDS if name in values}
@@ -450,12 +469,7 @@ def save_law(actor, law: Law | None, values: dict, *, reason: str = "",
 def _create_law(actor, values: dict, wanted: dict, reason: str, from_reference: bool):
     from ..content.services import record_revision
 
-    slug = (values.get("slug") or "").strip()
-    if not slug or not all(c.isalnum() or c == "-" for c in slug) or slug != slug.lower():
-        raise ValidationError({"slug": _("Gebruik kleine letters, cijfers en streepjes.")})
-    if db.session.scalar(select(Law.id).where(Law.slug == slug)):
-        raise ValidationError({"slug": _("Deze korte naam is al in gebruik.")})
-    law = Law(slug=slug, revision=1, edited_fields=[] if from_reference else sorted(wanted))
+    law = Law(slug=values["slug"].strip(), revision=1, edited_fields=[] if from_reference else sorted(wanted))
     db.session.add(law)
     for name, value in wanted.items():
         _apply_law(law, name, value)
@@ -488,20 +502,19 @@ def save_obligation(actor, law: Law, obligation: Obligation | None, values: dict
 
     if not from_reference and not can_edit_reference_data(actor):
         raise Forbidden()
-    reason = _reason(None if from_reference else actor, reason)
     values = normalise_obligation_values(values)
     errors = validate_obligation_values(values)
+    reason = _editor_checks(None if from_reference else actor, reason, values, errors)
+    if obligation is None:
+        key = (values.get("key") or "").strip()
+        errors.update(_new_slug_errors(key, "key", bool(db.session.scalar(
+            select(Obligation.id).where(Obligation.key == key)))))
     if errors:
         raise ValidationError(errors)
     wanted = {name: values[name] for name in OBLIGATION_FIELDS if name in values}
     author = None if from_reference else actor
     if obligation is None:
-        key = (values.get("key") or "").strip()
-        if not key or key != key.lower() or not all(c.isalnum() or c == "-" for c in key):
-            raise ValidationError({"key": _("Gebruik kleine letters, cijfers en streepjes.")})
-        if db.session.scalar(select(Obligation.id).where(Obligation.key == key)):
-            raise ValidationError({"key": _("Deze sleutel is al in gebruik.")})
-        obligation = Obligation(key=key, revision=1,
+        obligation = Obligation(key=values["key"].strip(), revision=1,
                                 edited_fields=[] if from_reference else sorted(wanted), **wanted)
         law.obligations.append(obligation)
         db.session.flush()
@@ -530,6 +543,6 @@ def save_obligation(actor, law: Law, obligation: Obligation | None, values: dict
 
 def today() -> date:
     """The current day; a test app fixes it with the setting TODAY (a date)."""
-    from flask import current_app
+    from flask import current_app, has_app_context
 
-    return current_app.config.get("TODAY") or date.today()
+    return (has_app_context() and current_app.config.get("TODAY")) or date.today()
