@@ -1,5 +1,6 @@
 """Editors' law forms in Chromium at 1280 and 375 px: an editor moves an application date with
-a reason and sees it on the law page; a second editor's stale form gets the conflict page with
+a reason and sees it on the law page, the timeline and the calendar feed, and an answer and a
+practice citing the law say it changed; a second editor's stale form gets the conflict page with
 their own text kept; axe finds nothing on the law form (also refused), the obligation form and
 the history, in Dutch and English; nothing is wider than a phone.
 
@@ -21,7 +22,8 @@ EDIT_OB = "/wetgeving/ai-act/verplichtingen/ai-act-art-26/bewerken"
 
 
 @pytest.fixture
-def site(app, seed, make_user, live_server):
+def site(app, seed, make_user, make_question, make_practice, live_server):
+    from kde_community.questions.services import answer_question
     from kde_community.reference import load_reference
 
     def build() -> None:
@@ -30,8 +32,16 @@ def site(app, seed, make_user, live_server):
     seed("reference", build)
     editors = [make_user(role="editor", name="Eva Redacteur"),
                make_user(role="editor", name="Otto Ander")]
+    # Written before the law changes: both cite the AI Act.
+    asker, answerer = make_user(), make_user()
+    question = make_question(author=asker, title="Wanneer geldt de FRIA voor ons?",
+                             laws=["ai-act"])
+    answer_question(answerer, question, {"body": "Vanaf de datum voor bijlage III."})
+    practice = make_practice(author=asker, title="Onze FRIA voor de bijstand", laws=["ai-act"],
+                             visibility="public")
     commit()
-    return live_server, editors
+    return live_server, editors, {"question": f"/vragen/{question.id}",
+                                  "practice": f"/praktijken/{practice.id}"}
 
 
 def new_page(browser, base, user, width, lang="nl"):
@@ -60,7 +70,7 @@ def shot(page, name: str) -> None:
 
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
 def test_editor_moves_a_date_and_a_stale_form_gets_the_conflict_page(browser, site, width):
-    base, (eva, otto) = site
+    base, (eva, otto), paths = site
     first, second = new_page(browser, base, eva, width), new_page(browser, base, otto, width)
     first.goto(base + EDIT)
     second.goto(base + EDIT)
@@ -72,6 +82,16 @@ def test_editor_moves_a_date_and_a_stale_form_gets_the_conflict_page(browser, si
     first.wait_for_url(f"{base}/wetgeving/ai-act")
     expect(first.get_by_text("De wet is bijgewerkt.")).to_be_visible()
     assert "1 maart 2028" in first.locator("main").inner_text()
+    # The timeline and the calendar feed show the new date; what cites the law says it changed.
+    first.goto(base + "/wetgeving/tijdlijn?wet=ai-act")
+    assert "1 maart 2028" in first.locator("main").inner_text()
+    calendar = first.request.get(base + "/wetgeving/tijdlijn.ics?wet=ai-act").text()
+    assert "DTSTART;VALUE=DATE:20280301" in calendar
+    for kind in ("question", "practice"):
+        first.goto(base + paths[kind])
+        notice = first.locator(".outdated-notice")
+        expect(notice).to_be_visible()
+        assert "AI-verordening" in notice.inner_text(), kind
     # Otto, on the form he opened before, rewrites the stage note.
     second.locator("#stage_note").fill("Mijn nieuwe toelichting.")
     second.locator("#reason").fill("Toelichting ingekort")
@@ -95,7 +115,7 @@ def test_editor_moves_a_date_and_a_stale_form_gets_the_conflict_page(browser, si
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_forms_and_history_pass_axe(browser, site, lang):
-    base, (eva, _otto) = site
+    base, (eva, _otto), _paths = site
     width = 375 if lang == "nl" else 1280
     page = new_page(browser, base, eva, width, lang)
     for path in (EDIT, EDIT_OB, "/wetgeving/ai-act/geschiedenis", "/wetgeving/nieuw"):
