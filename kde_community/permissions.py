@@ -272,6 +272,10 @@ class Can:
     def pick_praktijkvraag(self) -> bool:
         return can_pick_praktijkvraag(self.actor)
 
+    @property
+    def edit_reference_data(self) -> bool:
+        return can_edit_reference_data(self.actor)
+
     def edit(self, obj) -> bool:
         return can_edit_practice(self.actor, obj) if obj.content_type == "practice" else \
             can_edit_post(self.actor, obj)

@@ -339,6 +339,7 @@ def _detail_page(clause_set, status: int = 200, errors: dict | None = None, valu
     return render_template(
         "clauses/detail.html", s=clause_set, editor=editor, suggestions=open_suggestions,
         per_clause=per_clause, own_org=own, changes=_changelog(clause_set),
+        outdated=services.changed_laws(clause_set.clauses),
         organisations=_organisation_groups() if editor else {},
         errors=errors or {}, values=values or {}, locale=_locale(),
         STATUS_LABELS=STATUS_LABELS, PURCHASE_KIND_LABELS=PURCHASE_KIND_LABELS,
@@ -539,6 +540,7 @@ def _clause_page(found, status: int = 200):
     versions = len(services.clause_versions(found, current_user))
     return render_template(
         "clauses/clause.html", s=clause_set, clause=found, suggestions=suggestions, diffs=diffs,
+        changed_laws=services.changed_laws([found]).get(found.id),
         comments=comments, versions=versions, locale=_locale(), FIELD_LABELS=FIELD_LABELS,
         SUGGESTION_KIND_LABELS=SUGGESTION_KIND_LABELS, STATUS_LABELS=STATUS_LABELS), status
 

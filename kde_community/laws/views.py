@@ -142,16 +142,3 @@ def status_lines(text: str | None):
     lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
     return render_markdown("\n\n".join(WEB_ADDRESS.sub(lambda m: f"<{m.group(0)}>", line)
                                        for line in lines))
-
-
-# --- other pages ask whether a law changed after their text was written -------------------------
-
-@bp.app_context_processor
-def law_change_helpers():
-    """Practice and clause pages say when a law they cite changed after their text was
-    written (answers do so through their thread)."""
-    from ..clauses import services as clause_services
-    from ..practices import services as practice_services
-
-    return {"practice_changed_laws": practice_services.changed_laws,
-            "clause_changed_laws": clause_services.changed_laws}

@@ -178,6 +178,7 @@ def _detail_page(practice, status: int = 200):
     mine = content.my_reactions(current_user, "practice", [practice.id])
     return render_template(
         "practices/detail.html", p=practice, comments=comments,
+        changed_laws=services.changed_laws(practice),
         versions=content.visible_revision_counts(current_user, [practice])[("practice", practice.id)],
         mine={kind for _id, kind in mine}, show_author=can_see_practice_author(current_user, practice),
         writer=is_practice_writer(current_user, practice),

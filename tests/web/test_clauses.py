@@ -140,7 +140,7 @@ def test_a_member_creates_a_set_with_a_first_clause_from_an_obligation(app, worl
     assert [o.id for o in clause_set.clauses[0].obligations] == [obligation.id]
     page = text_of(client.get(f"/inkoopvoorwaarden/{clause_set.id}"))
     assert "<em>AI-systemen</em>" in page and "Menselijk toezicht" in page
-    assert f'href="/wetgeving/{world["law"].slug}#obligation-{obligation.id}"' in page
+    assert f'href="/wetgeving/{world["law"].slug}/verplichtingen/{obligation.key}"' in page
 
 
 def test_creating_refuses_bad_input_and_keeps_nothing(app, world):
