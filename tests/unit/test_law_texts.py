@@ -65,3 +65,28 @@ def test_the_scan_catches_a_hedge():
     assert hedges_in("We could not inspect EUR-Lex") == ["could not"]
     assert STATUS_LINE.search("Wwke: Status op 2026-12-02: onbekend; gecontroleerd: https://x.nl/a")
     assert not STATUS_LINE.search("Status onbekend, we konden het niet nagaan")
+
+
+def test_no_rendered_law_page_hedges(app, client):
+    """What readers get — every law page (its obligations included) and the timeline, in Dutch
+    and English — states facts; the scan works on the text a browser shows."""
+    from html import unescape
+
+    from sqlalchemy import select
+
+    from kde_community.extensions import db
+    from kde_community.laws.models import Law
+    from kde_community.reference import load_reference
+
+    load_reference()
+    paths = [f"/wetgeving/{slug}" for slug in db.session.scalars(select(Law.slug))]
+    paths += ["/wetgeving/tijdlijn", "/wetgeving"]
+    found = {}
+    for lang in ("nl", "en"):
+        for path in paths:
+            response = client.get(f"{path}?lang={lang}")
+            assert response.status_code == 200, path
+            text = unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
+            if hedges_in(text):
+                found[(path, lang)] = hedges_in(text)
+    assert len(paths) > 20 and found == {}
