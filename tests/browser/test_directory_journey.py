@@ -100,7 +100,7 @@ def test_a_frontrunner_topic_is_found_three_ways_and_its_contact_gets_a_message(
 
     # The mail is handed over when the POST's response is closed, which the server thread may
     # do just after the browser has followed the redirect.
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30  # a loaded machine may close the response late
     while len(outbox(app)) == mails_before and time.monotonic() < deadline:
         time.sleep(0.05)
     mails = outbox(app)[mails_before:]

@@ -88,7 +88,7 @@ def test_the_page_shows_the_profile_networks_and_frontrunner_topics(app, client,
     assert 'href="/vragen?thema=ai">Kunstmatige intelligentie</a>' in page
     assert 'href="/wetgeving/ai-act">AI-verordening</a>' in page
     obligation = law.obligations[1]
-    assert f'href="/wetgeving/ai-act#obligation-{obligation.id}">AI-verordening art. 26: ' \
+    assert f'href="/wetgeving/ai-act/verplichtingen/{obligation.key}">AI-verordening art. 26: ' \
            f'Verplichting 26</a>' in page
     theme_card = re.search(rf'id="voorloper-{by_theme.id}".*?</li>', page, re.S).group(0)
     law_card = re.search(rf'id="voorloper-{by_law.id}".*?</li>', page, re.S).group(0)
