@@ -8,10 +8,10 @@ from tests.helpers import PASSWORD, commit, run_axe
 
 
 @pytest.fixture
-def site(app, live_server, make_org, make_user):
+def site(app, seed, live_server, make_org, make_user):
     from kde_community.reference import load_reference
 
-    load_reference()
+    seed("reference", load_reference)
     from kde_community.accounts.services import organisation_by_slug
 
     utrecht = organisation_by_slug("utrecht")

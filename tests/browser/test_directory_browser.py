@@ -29,7 +29,7 @@ def sideways(page) -> list[str]:
 
 
 @pytest.fixture
-def site(app, live_server):
+def site(app, seed, live_server):
     from sqlalchemy import select
 
     from kde_community.directory.models import FrontrunnerTopic, Organisation
@@ -37,7 +37,7 @@ def site(app, live_server):
     from kde_community.laws.models import Law
     from kde_community.reference import load_reference
 
-    load_reference()
+    seed("reference", load_reference)
     utrecht = db.session.scalar(select(Organisation).where(Organisation.slug == "utrecht"))
     law = db.session.scalar(select(Law).where(Law.slug == "ai-act"))
     db.session.add(FrontrunnerTopic(organisation=utrecht, law=law, open_to_collaboration=True,
@@ -55,7 +55,8 @@ def test_pages_pass_axe_and_fit_the_screen(browser, site, width):
             url = f"{site}{path}{'&' if '?' in path else '?'}lang={lang}"
             response = page.goto(url)
             assert response.status == 200, url
-            assert run_axe(page) == [], url
+            if width > 375:  # axe once per page and language; the phone checks the layout
+                assert run_axe(page) == [], url
             assert sideways(page) == [], url
             assert page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth"), url
     context.close()
