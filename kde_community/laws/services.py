@@ -67,7 +67,8 @@ def open_input_moments(today: date) -> list[InputMoment]:
 
 @dataclass
 class ReferenceCounts:
-    laws: int
+    laws: int  # adopted acts
+    proposals: int  # acts in the pipeline
     obligations: int
     organisations: int
     networks: int
@@ -79,7 +80,12 @@ def reference_counts() -> ReferenceCounts:
     def count(model) -> int:
         return db.session.scalar(select(func.count()).select_from(model)) or 0
 
-    return ReferenceCounts(count(Law), count(Obligation), count(Organisation), count(Network))
+    from .models import PIPELINE_STAGES
+
+    proposals = db.session.scalar(select(func.count()).select_from(Law).where(
+        Law.stage.in_(PIPELINE_STAGES))) or 0
+    return ReferenceCounts(count(Law) - proposals, proposals, count(Obligation),
+                           count(Organisation), count(Network))
 
 
 # --- writing: one path for editors and the reference files ----------------------------------

@@ -281,3 +281,14 @@ def test_home_shows_the_next_input_moments_when_none_is_open(app, client, world)
     text = law_box(page(client, "/")).text_content()
     assert "Nu inbreng mogelijk" in text and "Open zonder einde" in text  # no closing date
     assert "Consultatie open" not in text
+
+
+def test_home_counts_adopted_laws_and_proposals_apart(client, world):
+    from kde_community.laws.models import PIPELINE_STAGES
+
+    laws = db.session.query(Law).all()
+    proposals = sum(1 for law in laws if law.stage in PIPELINE_STAGES)
+    assert proposals and proposals < len(laws)
+    html = client.get("/").get_data(as_text=True)
+    assert f"{len(laws) - proposals} Europese wetten met" in html
+    assert f"en {proposals} voorstellen in de pijplijn" in html
