@@ -307,19 +307,6 @@ def _summary(form) -> list[tuple[str, str, str]]:
 
 # --- conflicts --------------------------------------------------------------------------------
 
-def _snapshot(values: dict) -> dict:
-    """Values as a revision stores them (dates as ISO dates, rows as lines)."""
-    out = {}
-    for name, value in values.items():
-        if isinstance(value, date):
-            out[name] = value.isoformat()
-        elif isinstance(value, list):
-            out[name] = [v.line() if hasattr(v, "line") else v for v in value]
-        else:
-            out[name] = value
-    return out
-
-
 @dataclass
 class Clash:
     """A field both the editor and someone else changed: now against the editor's text."""
@@ -344,7 +331,7 @@ def _merge(obj, current: dict, mine: dict, base_number: int | None, labels: dict
     revision) laid over them, and what the conflict page shows."""
     revisions = {r.number: r for r in revisions_for(obj, None)}  # laws are public
     base, now = revisions.get(base_number or 0), revisions.get(obj.revision)
-    mine_snap, now_snap = _snapshot(mine), _snapshot(current)
+    mine_snap, now_snap = services.revision_fields(mine), services.revision_fields(current)
     merged, clashes = {}, []
     for name, value in current.items():
         if name not in mine:

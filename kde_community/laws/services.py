@@ -360,7 +360,7 @@ def _apply_rows(rows: list, wanted: list, model, as_dict) -> None:
         rows.append(model(**as_dict(value)))
 
 
-def _revision_fields(values: dict) -> dict:
+def revision_fields(values: dict) -> dict:
     """JSON text of a snapshot: dates as ISO dates, rows as one line each."""
     out = {}
     for name, value in values.items():
@@ -392,7 +392,7 @@ def _write(obj, actor, current: dict, wanted: dict, *, apply, reason: str,
         return changed, held
     db.session.flush()
     bump_revision(obj, base_revision)
-    revision = record_revision(obj, actor, _revision_fields({**current, **wanted}))
+    revision = record_revision(obj, actor, revision_fields({**current, **wanted}))
     revision.reason = reason[:REASON_MAX]
     return changed, held
 
@@ -481,7 +481,7 @@ def _create_law(actor, values: dict, wanted: dict, reason: str, from_reference: 
         _apply_law(law, name, value)
     db.session.flush()
     record_revision(law, None if from_reference else actor,
-                    _revision_fields(wanted)).reason = reason[:REASON_MAX]
+                    revision_fields(wanted)).reason = reason[:REASON_MAX]
     events.record("law.changed", "law", law.id, actor=None if from_reference else actor,
                   fields=["created"], timeline=True)
     return law, {"created"}, []
@@ -524,7 +524,7 @@ def save_obligation(actor, law: Law, obligation: Obligation | None, values: dict
                                 edited_fields=[] if from_reference else sorted(wanted), **wanted)
         law.obligations.append(obligation)
         db.session.flush()
-        record_revision(obligation, author, _revision_fields(wanted)).reason = reason
+        record_revision(obligation, author, revision_fields(wanted)).reason = reason
         events.record("obligation.changed", "obligation", obligation.id, actor=author,
                       fields=["created"], law_id=law.id)
         return obligation, {"created"}, []
