@@ -16,7 +16,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
-from flask import Flask, current_app, g, has_request_context
+from flask import Flask, current_app, g, has_request_context, request
 
 from .dbtypes import utcnow
 
@@ -47,13 +47,16 @@ def send_mail_after_response(to: str, subject: str, body: str,
     """Send once the response is complete (inside a request); at once elsewhere.
 
     The message is composed now, in the reader's language; the WSGI server hands it over
-    when it closes the response (`response.call_on_close`), after the last byte went out.
+    once the server has taken the last byte of the response (`_AfterSend`).
     """
     msg = _compose(to, subject, body, reply_to)
     if not has_request_context():
         _deliver(msg)
         return
     g.setdefault("kde_mail_queue", []).append(msg)
+
+
+AFTER_SEND = "kde.after_send"  # the WSGI environ's list of what runs once the body went out
 
 
 def init_mail(app: Flask) -> None:
@@ -68,8 +71,44 @@ def init_mail(app: Flask) -> None:
                     for msg in queued:
                         _deliver(msg)
 
-            response.call_on_close(deliver_all)
+            request.environ.setdefault(AFTER_SEND, []).append(deliver_all)
         return response
+
+    app.wsgi_app = _AfterSend(app.wsgi_app)
+
+
+class _AfterSend:
+    """WSGI middleware: runs the request's AFTER_SEND callbacks once the server has taken the
+    response's last byte — not on the iterable's close(), which Werkzeug's development server
+    skips when the client has already closed the connection (then a mail would be lost)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        return _Body(self.app(environ, start_response), environ)
+
+
+class _Body:
+    def __init__(self, iterable, environ):
+        self._iterable = iterable
+        self._environ = environ
+
+    def __iter__(self):
+        yield from self._iterable
+        self._run()
+
+    def close(self) -> None:
+        try:
+            if hasattr(self._iterable, "close"):
+                self._iterable.close()
+        finally:
+            self._run()
+
+    def _run(self) -> None:
+        callbacks = self._environ.pop(AFTER_SEND, [])
+        for callback in callbacks:
+            callback()
 
 
 def _deliver(msg: EmailMessage) -> bool:
