@@ -15,7 +15,7 @@ from .directory.models import (
 from .events import Event, EventDelivery
 from .idempotency import IdempotencyKey
 from .laws.models import InputMoment, Law, LawMilestone, Obligation, Theme
-from .notifications.models import Follow
+from .notifications.models import Follow, Notification, NotificationSetting
 from .practices.models import Practice, PracticeAttachment, PracticeFollowUp
 from .questions.models import Answer, PraktijkvraagPick, Question
 
@@ -51,6 +51,8 @@ __all__ = [
     "Law",
     "LawMilestone",
     "Network",
+    "Notification",
+    "NotificationSetting",
     "Obligation",
     "Organisation",
     "Theme",
