@@ -165,6 +165,7 @@ def _register_blueprints(app: Flask) -> None:
     from .laws.edit_views import bp as law_editing_bp
     from .laws.timeline_views import bp as timeline_bp
     from .laws.views import bp as laws_bp
+    from .notifications.feed_views import bp as feeds_bp
     from .practices.views import bp as practices_bp
     from .practices.views import register_content_kinds as register_practices
     from .questions.views import bp as questions_bp
@@ -192,6 +193,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(search_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(feeds_bp)
     for blueprint in coming_soon_blueprints:
         app.register_blueprint(blueprint)
     register_template_helpers(app)
