@@ -53,9 +53,11 @@ def _newest(query, model, condition, limit: int) -> list:
         query.order_by(model.created_at.desc(), model.id.desc()).limit(limit)).unique())
 
 
-def newest_entries(filters: Filters, limit: int = FEED_SIZE) -> list[AtomEntry]:
-    """The `limit` newest items a visitor may see, newest first, as feed entries: at most
-    three SELECTs whatever the number of entries (authors and organisations are joined)."""
+def newest_entries(filters: Filters, limit: int | None = None) -> list[AtomEntry]:
+    """The `limit` (FEED_SIZE) newest items a visitor may see, newest first, as feed entries:
+    at most three SELECTs whatever the number of entries (authors and organisations are
+    joined)."""
+    limit = limit or FEED_SIZE
     entries: list[tuple] = []
     if filters.question is not None:
         query = visible_questions(None).options(joinedload(Question.author),
