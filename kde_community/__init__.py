@@ -55,6 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_cli(app)
     _init_search(app)
+    _init_notifications(app)
     return app
 
 
@@ -68,6 +69,14 @@ def _init_search(app: Flask) -> None:
     app.extensions["kde_search"] = create_backend(app.config["KDE_SEARCH_BACKEND"],
                                                   app.config["KDE_DATA_DIR"])
     events.register(app, indexer.consumer(app.config))
+
+
+def _init_notifications(app: Flask) -> None:
+    """The notifier tells followers about events, in the worker like the indexer."""
+    from . import events
+    from .notifications import notifier
+
+    events.register(app, notifier.consumer(app.config))
 
 
 def _trust_proxies(app: Flask) -> None:
@@ -166,6 +175,7 @@ def _register_blueprints(app: Flask) -> None:
     from .laws.timeline_views import bp as timeline_bp
     from .laws.views import bp as laws_bp
     from .notifications.feed_views import bp as feeds_bp
+    from .notifications.views import bp as notifications_bp
     from .practices.views import bp as practices_bp
     from .practices.views import register_content_kinds as register_practices
     from .questions.views import bp as questions_bp
@@ -193,6 +203,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(search_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(notifications_bp)
     app.register_blueprint(feeds_bp)
     for blueprint in coming_soon_blueprints:
         app.register_blueprint(blueprint)

@@ -31,6 +31,7 @@ from ..directory.models import Organisation
 from ..errors import Forbidden, NotFound, ValidationError
 from ..extensions import db
 from ..laws.models import Obligation
+from ..notifications import services as follows
 from ..pagination import Page, paginate
 from ..permissions import (
     can_adopt,
@@ -290,6 +291,7 @@ def create_set(actor: User, data: dict) -> ClauseSet:
     db.session.flush()
     record_revision(clause_set, actor, _set_snapshot(clause_set))
     _log(actor, clause_set, "created")
+    follows.follow(actor, "clause_set", clause_set.id, quiet=True)
     _event("clause_set.created", actor, clause_set)
     return clause_set
 

@@ -24,6 +24,7 @@ KIND_GROUPS = {
     "suggestion.decided": "clauses",
     "release.made": "clauses",
     "clause_set.status_changed": "clauses",
+    "law.created": "laws",  # law.changed of a new law or proposal
     "law.changed": "laws",
     "obligation.changed": "laws",
     "network.changed": "directory",

@@ -22,6 +22,7 @@ from ..errors import Forbidden, NotFound, ValidationError
 from ..extensions import db
 from ..laws.models import Law, Obligation, Theme
 from ..mail import send_mail_after_response
+from ..notifications import services as follows
 from ..pagination import Page, paginate
 from ..permissions import (
     can_contribute,
@@ -238,6 +239,8 @@ def answer_invitation(actor: User, invitation: PracticeInvitation, accept: bool)
     practice = invitation.practice
     if accept and actor.id not in practice.writer_ids():
         practice.co_authors.append(actor)
+        db.session.flush()
+        follows.follow(actor, "practice", practice.id, quiet=True)
     events.record("invitation.answered", "practice", practice.id, actor=actor, accepted=accept)
 
 
@@ -262,6 +265,7 @@ def write_practice(actor: User, data: dict) -> Practice:
     db.session.flush()
     content.record_revision(practice, actor, _snapshot(practice))
     invites = _sync_co_authors(actor, practice, emails)
+    follows.follow(actor, "practice", practice.id, quiet=True)
     events.record("practice.published", "practice", practice.id, actor=actor)
     _mail_invitations(actor, invites)
     return practice

@@ -173,6 +173,7 @@ def answer_question(actor: User, question: Question, data: dict) -> Answer:
     question.answer_count = _live_answer_count(question)
     question.last_activity_at = now
     content.record_revision(answer, actor, {"body": body})
+    follows.follow(actor, "question", question.id, quiet=True)  # to hear of replies
     events.record("answer.posted", "answer", answer.id, actor=actor, question_id=question.id)
     return answer
 
