@@ -73,7 +73,7 @@ def test_posting_an_answer_is_one_event_and_one_index_update_a_vote_none(
     db.session.commit()
     assert event_names(before) == ["answer.posted"]
     assert deliveries() == 1
-    assert Worker(app).drain() == 1
+    assert Worker(app).drain() == 2  # the indexer's delivery and the notifier's
     assert counting.refreshed == [[f"question:{question.id}"]] and counting.changed == 1
     assert [h.id for h in search.search(None, "tinmarker").items] == [question.id]
 

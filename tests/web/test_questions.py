@@ -52,7 +52,7 @@ def test_ask_answer_accept_vote_follow(app, client, make_user, make_law, make_or
     q = db.session.get(Question, question.id)
     assert q.accepted_answer_id == answer.id and q.answer_count == 1
     assert db.session.get(Answer, answer.id).score == 1
-    assert count(Follow) == 2
+    assert count(Follow) == 3  # the asker and the answerer automatically, and the voter
     page = client.get(f"/vragen/{question.id}").get_data(as_text=True)
     assert "Geaccepteerd antwoord" in page and "Bert Beantwoorder" in page
     assert "Gemeente Zwolle" in page and "1 keer nuttig gevonden" in page
