@@ -48,8 +48,7 @@ def inbox():
     page, per_page = page_args(request.args, services.INBOX_PER_PAGE)
     found = services.inbox(current_user, page, per_page)
     g.kde_unread = found.unread
-    return render_template("notifications/inbox.html", inbox=found, result=found.page,
-                           form=ActionForm())
+    return render_template("notifications/inbox.html", inbox=found, result=found.page)
 
 
 @bp.post("/meldingen/<int:notification_id>/gelezen")
@@ -74,7 +73,7 @@ def mark_all_read():
 @login_required
 def following():
     return render_template("notifications/following.html",
-                           items=services.following(current_user), form=ActionForm(),
+                           items=services.following(current_user),
                            FOLLOW_TARGET_LABELS=FOLLOW_TARGET_LABELS)
 
 

@@ -179,3 +179,18 @@ def test_an_unfollow_link_is_offered_for_what_one_can_no_longer_see(
                                                     "target_id": str(practice.id)})
     assert response.status_code == 302
     assert not notifications.is_following(member, "practice", practice.id)
+
+
+def test_the_follow_button_macro_follows_and_unfollows_and_comes_back(app):
+    from flask import render_template_string
+
+    template = ('{% from "_macros/follow.html" import follow_button %}'
+                '{{ follow_button("law", 3, following, "AI-verordening") }}')
+    with app.test_request_context("/wetgeving/ai-act"):
+        follow = render_template_string(template, following=False)
+        unfollow = render_template_string(template, following=True)
+    assert 'action="/mijn/volgen"' in follow and ">Volgen<" in follow
+    assert 'action="/mijn/ontvolgen"' in unfollow and "Niet meer volgen" in unfollow
+    for html in (follow, unfollow):
+        assert 'name="next" value="/wetgeving/ai-act"' in html
+        assert 'name="target_type" value="law"' in html and 'name="target_id" value="3"' in html
