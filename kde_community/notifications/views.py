@@ -1,5 +1,6 @@
-"""The inbox (/mijn/meldingen), the "Volgend" page (/mijn/volgend), following anything, and
-the unread count in the header."""
+"""My overview (/mijn), the inbox (/mijn/meldingen), the "Volgend" page (/mijn/volgend),
+following anything, notification settings (/mijn/instellingen) and the unread count in the
+header."""
 
 from __future__ import annotations
 
@@ -8,10 +9,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from ..clauses.models import ROLE_LABELS as CLAUSE_ROLE_LABELS
+from ..clauses.models import STATUS_LABELS as CLAUSE_STATUS_LABELS
+from ..content.models import VISIBILITY_LABELS
+from ..errors import ValidationError
 from ..pagination import page_args
 from ..permissions import is_member
-from ..web import ActionForm, safe_next
+from ..practices.models import OUTCOMES
+from ..web import ActionForm, rollback, safe_next
+from . import overview as my_overview
 from . import services
+from .models import FREQUENCIES, GROUPS
 
 bp = Blueprint("notifications", __name__, url_prefix="/mijn")
 
@@ -20,6 +28,43 @@ FOLLOW_TARGET_LABELS = {
     "law": _l("Wet of voorstel"), "obligation": _l("Verplichting"), "theme": _l("Thema"),
     "organisation": _l("Organisatie"), "network": _l("Netwerk"),
 }
+
+# How often, per group of notifications (models.KIND_GROUPS), a member gets mail.
+GROUP_LABELS = {
+    "answers": _l("Antwoorden"),
+    "comments": _l("Reacties"),
+    "practices": _l("Vervolgen op praktijken"),
+    "clauses": _l("Inkoopvoorwaarden"),
+    "laws": _l("Wetgeving"),
+    "input": _l("Inspraakmomenten"),
+    "directory": _l("Netwerken"),
+    "new_content": _l("Nieuwe vragen en praktijken"),
+}
+GROUP_EXPLANATIONS = {
+    "answers": _l("Een nieuw antwoord op een vraag die u stelde of volgt, en een antwoord dat "
+                  "is geaccepteerd."),
+    "comments": _l("Een nieuwe reactie bij iets dat u volgt."),
+    "practices": _l("Een vervolg op een praktijk die u volgt: hoe staat het er nu voor?"),
+    "clauses": _l("Wijzigingsvoorstellen, besluiten daarover, nieuwe versies en een andere "
+                  "status bij inkoopvoorwaarden die u volgt."),
+    "laws": _l("Een nieuwe wet of een nieuw voorstel, en gewijzigde fasen, datums, "
+               "inspraakmomenten of verplichtingen bij wetten die u volgt."),
+    "input": _l("Een inspraakmoment dat opengaat bij een wet of thema dat u volgt, en een "
+                "herinnering een week voordat het sluit."),
+    "directory": _l("Wijzigingen in een netwerk dat u volgt."),
+    "new_content": _l("Een nieuwe vraag of praktijk over een thema, wet, organisatie of ander "
+                      "onderwerp dat u volgt."),
+}
+FREQUENCY_LABELS = {
+    "immediately": _l("Direct"),
+    "daily": _l("Dagelijks overzicht"),
+    "weekly": _l("Wekelijks overzicht"),
+    "never": _l("Nooit"),
+}
+assert set(GROUPS) <= set(GROUP_LABELS) & set(GROUP_EXPLANATIONS)  # noqa: S101 — a new group needs both
+assert set(FREQUENCY_LABELS) == set(FREQUENCIES)  # noqa: S101
+# The radio groups of the settings form are named `frequency-<group>`.
+FIELD_PREFIX = "frequency-"
 
 
 def _checked_form() -> None:
@@ -40,6 +85,56 @@ def unread_notifications():
         return g.kde_unread
 
     return {"unread_notifications": count}
+
+
+@bp.get("")
+@login_required
+def overview():
+    """"Mijn overzicht": the member's own contributions, what they follow, their inbox and
+    settings at a glance, and what colleagues wrote lately."""
+    found = my_overview.overview(current_user)
+    g.kde_unread = found.unread
+    return render_template(
+        "notifications/overview.html", overview=found, SHOWN=my_overview.SHOWN,
+        FOLLOW_TARGET_LABELS=FOLLOW_TARGET_LABELS, GROUP_LABELS=GROUP_LABELS,
+        FREQUENCY_LABELS=FREQUENCY_LABELS, CLAUSE_STATUS_LABELS=CLAUSE_STATUS_LABELS,
+        CLAUSE_ROLE_LABELS=CLAUSE_ROLE_LABELS, VISIBILITY_LABELS=VISIBILITY_LABELS,
+        OUTCOMES=OUTCOMES)
+
+
+def _render_settings(values: dict[str, str], errors: dict[str, str], status: int = 200):
+    return render_template(
+        "notifications/settings.html", values=values, errors=errors, GROUPS=GROUPS,
+        FREQUENCIES=FREQUENCIES, GROUP_LABELS=GROUP_LABELS,
+        GROUP_EXPLANATIONS=GROUP_EXPLANATIONS, FREQUENCY_LABELS=FREQUENCY_LABELS), status
+
+
+@bp.route("/instellingen", methods=["GET", "POST"])
+@login_required
+def settings():
+    """How often mail comes, per group. Every group is saved through `set_frequency`; when any
+    value is refused (an unknown group or frequency from a tampered form), the whole request
+    is rolled back, so nothing of it is saved, and the form shows why."""
+    if request.method == "GET":
+        return _render_settings(services.settings_for(current_user), {})
+    _checked_form()
+    chosen = {group: request.form.get(FIELD_PREFIX + group, "") for group in GROUPS}
+    chosen.update({key.removeprefix(FIELD_PREFIX): request.form.get(key, "")
+                   for key in request.form if key.startswith(FIELD_PREFIX)})
+    errors: dict[str, str] = {}
+    for group, frequency in chosen.items():
+        try:
+            services.set_frequency(current_user, group, frequency)
+        except ValidationError as exc:
+            errors[group] = " ".join(str(reason) for reason in exc.fields.values())
+    if errors:
+        rollback()
+        values = services.settings_for(current_user)
+        values.update({group: frequency for group, frequency in chosen.items()
+                       if group in values and frequency in FREQUENCIES})
+        return _render_settings(values, errors, 422)
+    flash(_("Uw instellingen voor meldingen zijn opgeslagen."), "ok")
+    return redirect(url_for(".settings"))
 
 
 @bp.get("/meldingen")
