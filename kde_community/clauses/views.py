@@ -32,6 +32,7 @@ from ..directory.services import all_organisations
 from ..errors import Conflict, ValidationError
 from ..extensions import limiter
 from ..laws.services import list_laws
+from ..notifications.follow_state import follow_state
 from ..pagination import page_args
 from ..permissions import (
     can_comment_on_clauses,
@@ -342,6 +343,7 @@ def _detail_page(clause_set, status: int = 200, errors: dict | None = None, valu
         outdated=services.changed_laws(clause_set.clauses),
         organisations=_organisation_groups() if editor else {},
         errors=errors or {}, values=values or {}, locale=_locale(),
+        follow=follow_state(current_user, "clause_set", clause_set),
         STATUS_LABELS=STATUS_LABELS, PURCHASE_KIND_LABELS=PURCHASE_KIND_LABELS,
         ROLE_LABELS=ROLE_LABELS, VISIBILITIES=SET_VISIBILITY_LABELS,
         SUGGESTION_KIND_LABELS=SUGGESTION_KIND_LABELS,

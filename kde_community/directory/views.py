@@ -17,6 +17,7 @@ from ..content.views import history_page
 from ..errors import ValidationError
 from ..laws.models import ORGANISATION_TYPES
 from ..laws.services import all_themes
+from ..notifications.follow_state import follow_state
 from ..pagination import page_args, paginate
 from ..permissions import (
     can_manage_organisation,
@@ -83,7 +84,8 @@ def organisation(slug: str):
     org = services.get_organisation_or_404(slug)
     return render_template("directory/organisation.html", org=org,
                            sections=organisation_page(current_user, org),
-                           peers=services.find_peers(org, limit=6))
+                           peers=services.find_peers(org, limit=6),
+                           follow=follow_state(current_user, "organisation", org))
 
 
 @bp.get("/netwerken")
@@ -115,6 +117,7 @@ def network(slug: str):
     return render_template("directory/network.html", network=found, own=own,
                            listed=network_service.participation(found, own),
                            groups=network_service.members_by_type(found),
+                           follow=follow_state(current_user, "network", found),
                            action_form=ActionForm())
 
 

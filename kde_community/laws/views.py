@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..markup import render_markdown
+from ..notifications.follow_state import follow_state, only_theme
 from . import related, services
 from .models import OBLIGATION_ROLES, ORGANISATION_TYPES, PIPELINE_STAGES, STAGES, Law
 
@@ -91,8 +92,11 @@ def index():
         if filtered and not obligations:
             continue
         rows.append(LawRow(law, obligations))
+    followed_theme = only_theme(request.args.getlist("thema"), themes) if theme else None
     return render_template(
         "laws/index.html", rows=rows, pipeline=pipeline, themes=themes, errors=errors,
+        followed_theme=followed_theme,
+        theme_follow=follow_state(current_user, "theme", followed_theme),
         selected={"thema": theme or "", "voor": org_type or "", "rol": role_arg or "",
                   "fase": stage_arg or ""},
         selected_theme=theme, selected_type=org_type, selected_role=role, filtered=filtered,
@@ -118,6 +122,7 @@ def detail(slug: str):
     return render_template(
         "laws/detail.html", law=law, groups=[g for g in groups if g[1]],
         about=related.about_law(law, current_user), links=related.law_links(law),
+        follow=follow_state(current_user, "law", law),
         pipeline_stages=PIPELINE_STAGES, timeline_url=_timeline_url(), today=services.today())
 
 
@@ -129,7 +134,8 @@ def obligation(slug: str, key: str):
         abort(404)
     return render_template(
         "laws/obligation.html", law=law, o=found,
-        about=related.about_obligation(found, current_user), today=services.today())
+        about=related.about_obligation(found, current_user), today=services.today(),
+        follow=follow_state(current_user, "obligation", found))
 
 
 # A web address in a status line ("… gecontroleerd: https://…"), without trailing punctuation.

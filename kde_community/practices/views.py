@@ -27,6 +27,7 @@ from ..extensions import limiter
 from ..laws.models import ORGANISATION_TYPES
 from ..laws.services import all_themes, list_laws
 from ..markup import render_markdown
+from ..notifications.follow_state import follow_state
 from ..pagination import page_args
 from ..permissions import (
     can_contribute,
@@ -183,6 +184,7 @@ def _detail_page(practice, status: int = 200):
         mine={kind for _id, kind in mine}, show_author=can_see_practice_author(current_user, practice),
         writer=is_practice_writer(current_user, practice),
         can_edit=can_edit_practice(current_user, practice),
+        follow=follow_state(current_user, "practice", practice),
         attachments=services.visible_attachments(practice), action_form=ActionForm(),
         comment_form=CommentForm(), followup_form=FollowUpForm(), OUTCOMES=OUTCOMES,
         FAILURE_CAUSES=FAILURE_CAUSES, SECTION_LABELS=SECTION_LABELS, SECTIONS=SECTIONS,

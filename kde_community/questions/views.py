@@ -17,6 +17,7 @@ from ..extensions import limiter
 from ..laws.models import ORGANISATION_TYPES
 from ..laws.services import all_themes, list_laws
 from ..markup import render_markdown
+from ..notifications.follow_state import follow_state, only_theme
 from ..pagination import page_args
 from ..permissions import can_contribute
 from ..ratelimits import member_limit, setting
@@ -71,9 +72,14 @@ def index():
         page, per_page = 1, 20
         filters = services.QuestionFilters()
     locale = str(get_locale() or "nl")
+    themes = all_themes()
+    followed_theme = only_theme(request.args.getlist("thema") + request.args.getlist("theme"),
+                                themes) if filters.theme else None
     return render_template(
         "questions/index.html", result=services.list_questions(current_user, filters, page, per_page),
-        filters=filters, errors=errors, themes=all_themes(), laws=list_laws(), locale=locale,
+        filters=filters, errors=errors, themes=themes, laws=list_laws(), locale=locale,
+        followed_theme=followed_theme,
+        theme_follow=follow_state(current_user, "theme", followed_theme),
         org_types=[t for t in ORGANISATION_TYPES if t in ("gemeente", "provincie", "waterschap")],
         sorts=services.SORTS, action_form=ActionForm(),
     )
