@@ -33,7 +33,8 @@ def test_register_confirm_login_profile_token_logout(app, live_server, page, mak
     page.get_by_role("button", name="Inloggen").click()
     expect(page.get_by_text("U bent ingelogd.")).to_be_visible()
 
-    page.get_by_role("link", name="Eva de Vries").click()
+    page.get_by_role("link", name="Eva de Vries").click()  # the header: "Mijn overzicht"
+    page.get_by_role("link", name="Profiel en account").click()
     page.get_by_role("link", name="Profiel bewerken").click()
     page.get_by_label("Functie").fill("Privacy officer")
     page.get_by_role("button", name="Opslaan").click()
