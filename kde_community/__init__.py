@@ -175,6 +175,7 @@ def _register_blueprints(app: Flask) -> None:
     from .laws.timeline_views import bp as timeline_bp
     from .laws.views import bp as laws_bp
     from .notifications.feed_views import bp as feeds_bp
+    from .notifications.mail_views import bp as notification_mail_bp
     from .notifications.views import bp as notifications_bp
     from .practices.views import bp as practices_bp
     from .practices.views import register_content_kinds as register_practices
@@ -205,6 +206,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(feeds_bp)
+    app.register_blueprint(notification_mail_bp)
     for blueprint in coming_soon_blueprints:
         app.register_blueprint(blueprint)
     register_template_helpers(app)

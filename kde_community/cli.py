@@ -17,6 +17,7 @@ data_cli = AppGroup("data", help="Reference and demo data.")
 users_cli = AppGroup("users", help="Member accounts.")
 tokens_cli = AppGroup("tokens", help="API tokens.")
 search_cli = AppGroup("search", help="The full-text search index.")
+notifications_cli = AppGroup("notifications", help="Notification mail and digests.")
 
 
 @search_cli.command("reindex")
@@ -67,6 +68,32 @@ def worker_command(once, poll, batch):
     from .worker import run_until_signalled
 
     run_until_signalled(current_app._get_current_object(), once=once, poll=poll, batch=batch)
+
+
+@notifications_cli.command("send-digests")
+@click.option("--at", "at", type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z",
+                                                         "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]),
+              default=None, help="Act as if it were this moment (ISO 8601; without an offset, "
+                                 "Dutch time). For replays and tests.")
+def send_digests_command(at):
+    """Queue the daily and weekly digests that are due and send all waiting mail.
+
+    Safe to run at any time, from cron and beside workers, on several hosts at once: each
+    member gets at most one digest per period. Cron: `5 7 * * * flask --app kde_community
+    notifications send-digests`."""
+    from . import events
+    from .dbtypes import utcnow
+    from .notifications import mailer, notifier
+
+    if at is not None and at.tzinfo is None:
+        at = at.replace(tzinfo=mailer.LOCAL)
+    # Events the worker has not turned into notifications yet belong in this digest too.
+    while events.deliver(events.consumer(notifier.CONSUMER)):
+        pass
+    report = mailer.run(at or utcnow())
+    click.echo(f"{report['digests']} digests queued; {report['sent']} mails sent, "
+               f"{report['retrying']} to retry, {report['failed']} failed.")
+    sys.exit(1 if report["failed"] else 0)
 
 
 def _fail(exc: ValidationError) -> None:
@@ -138,4 +165,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(tokens_cli)
     app.cli.add_command(search_cli)
+    app.cli.add_command(notifications_cli)
     app.cli.add_command(worker_command)

@@ -117,6 +117,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "KDE_WORKER_LEASE": _int_env("KDE_WORKER_LEASE", 60) or 60,
         "KDE_RECONCILE_INTERVAL": _int_env("KDE_RECONCILE_INTERVAL", 600) or 600,
         "KDE_SMTP_URL": os.environ.get("KDE_SMTP_URL") or None,
+        # How often the worker sends waiting mail and the digests that are due (seconds).
+        "KDE_MAIL_PERIOD": _int_env("KDE_MAIL_PERIOD", 15) or 15,
         "KDE_MAIL_FROM": os.environ.get("KDE_MAIL_FROM", "KDE Community <noreply@kdecommunity.nl>"),
         "DEBUG": False,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -1,8 +1,10 @@
 """Outgoing mail: to $KDE_DATA_DIR/outbox as .eml files, or through SMTP when KDE_SMTP_URL is set.
 
-The one place that sends. `send_mail` hands a message over at once (CLI, worker, moderators'
-actions); `send_mail_after_response` waits until the response has gone out, so that how long
-a page takes says nothing about whether a mail was sent (registration, password reset).
+The one place that sends (`transport`). `send_mail` hands a message over at once (CLI, worker,
+moderators' actions); `send_mail_after_response` waits until the response has gone out, so that
+how long a page takes says nothing about whether a mail was sent (registration, password reset);
+if the server cannot take it then, it is kept in the database outbox (outbox.py) and the worker
+tries again. Notification mail is queued there from the start.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import smtplib
 import ssl
 import uuid
+from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -20,10 +23,15 @@ from flask import Flask, current_app, g, has_request_context, request
 
 from .dbtypes import utcnow
 
+# Headers folded at 998 characters (RFC 5322's limit), not 78: a long subject folded before
+# its first word reads back with a leading space in some programs.
+POLICY = policy.default.clone(max_line_length=998)
 
-def _compose(to: str, subject: str, body: str,
-             reply_to: tuple[str, str] | None = None) -> EmailMessage:
-    msg = EmailMessage()
+
+def compose(to: str, subject: str, body: str, reply_to: tuple[str, str] | None = None,
+            headers: dict[str, str] | None = None) -> EmailMessage:
+    """A plain-text mail from the platform; `headers` adds more (List-Unsubscribe …)."""
+    msg = EmailMessage(policy=POLICY)
     msg["From"] = current_app.config["KDE_MAIL_FROM"]
     msg["To"] = to
     if reply_to is not None:
@@ -33,13 +41,15 @@ def _compose(to: str, subject: str, body: str,
     msg["Subject"] = subject
     msg["Date"] = format_datetime(utcnow())
     msg["Message-ID"] = make_msgid(domain="kdecommunity.nl")
+    for name, value in (headers or {}).items():
+        msg[name] = value
     msg.set_content(body)
     return msg
 
 
 def send_mail(to: str, subject: str, body: str) -> bool:
     """Send one plain-text mail; False when it could not be handed over (logged, never a 500)."""
-    return _deliver(_compose(to, subject, body))
+    return _deliver(compose(to, subject, body))
 
 
 def send_mail_after_response(to: str, subject: str, body: str,
@@ -49,7 +59,7 @@ def send_mail_after_response(to: str, subject: str, body: str,
     The message is composed now, in the reader's language; the WSGI server hands it over
     once the server has taken the last byte of the response (`_AfterSend`).
     """
-    msg = _compose(to, subject, body, reply_to)
+    msg = compose(to, subject, body, reply_to)
     if not has_request_context():
         _deliver(msg)
         return
@@ -69,7 +79,8 @@ def init_mail(app: Flask) -> None:
             def deliver_all() -> None:
                 with real_app.app_context():
                     for msg in queued:
-                        _deliver(msg)
+                        if not _deliver(msg):
+                            _keep_for_retry(msg)
 
             request.environ.setdefault(AFTER_SEND, []).append(deliver_all)
         return response
@@ -111,17 +122,38 @@ class _Body:
             callback()
 
 
-def _deliver(msg: EmailMessage) -> bool:
+def transport(msg: EmailMessage) -> None:
+    """Hand one message to SMTP (KDE_SMTP_URL) or the outbox folder; raises OSError or
+    SMTPException when that failed."""
     url = current_app.config.get("KDE_SMTP_URL")
+    if url:
+        _send_smtp(url, msg)
+    else:
+        _write_outbox(msg)
+
+
+def _deliver(msg: EmailMessage) -> bool:
     try:
-        if url:
-            _send_smtp(url, msg)
-        else:
-            _write_outbox(msg)
+        transport(msg)
     except (OSError, smtplib.SMTPException):
         current_app.logger.exception("Could not send mail %r", msg["Subject"])
         return False
     return True
+
+
+def _keep_for_retry(msg: EmailMessage) -> None:
+    """Account mail the server did not take: into the database outbox, for the worker."""
+    from .extensions import db
+    from .outbox import queue
+
+    try:
+        queue(msg, key=f"retry:{msg['Message-ID']}", kind="account")
+        db.session.commit()
+    except Exception:  # noqa: BLE001 — the database is away too: logged above, nothing else to do
+        current_app.logger.exception("Could not keep mail %r for a retry", msg["Subject"])
+        db.session.rollback()
+    finally:
+        db.session.remove()
 
 
 def _write_outbox(msg: EmailMessage) -> Path:

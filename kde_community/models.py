@@ -15,11 +15,13 @@ from .directory.models import (
 from .events import Event, EventDelivery
 from .idempotency import IdempotencyKey
 from .laws.models import InputMoment, Law, LawMilestone, Obligation, Theme
-from .notifications.models import Follow, Notification, NotificationSetting
+from .notifications.models import AlertClaim, Follow, Notification, NotificationSetting
+from .outbox import OutgoingMail
 from .practices.models import Practice, PracticeAttachment, PracticeFollowUp
 from .questions.models import Answer, PraktijkvraagPick, Question
 
 __all__ = [
+    "AlertClaim",
     "Adoption",
     "Answer",
     "ApiToken",
@@ -55,6 +57,7 @@ __all__ = [
     "NotificationSetting",
     "Obligation",
     "Organisation",
+    "OutgoingMail",
     "Theme",
     "User",
     "UserSession",

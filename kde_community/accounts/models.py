@@ -44,6 +44,9 @@ class User(TimestampMixin, db.Model):
     contactable: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Bumped on password change: outstanding reset links stop working.
     credentials_version: Mapped[int] = mapped_column(Integer, default=1)
+    # The language of the mails the platform sends on its own (notifications, digests): the
+    # interface language at registration, changed on the notification settings page.
+    locale: Mapped[str] = mapped_column(String(5), default="nl", server_default="nl")
 
     organisation: Mapped[Organisation] = relationship()
     expertise: Mapped[list[Theme]] = relationship(secondary=user_themes, order_by="Theme.slug")

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 
@@ -136,7 +136,7 @@ def register(data: dict) -> Registration:
     if existing is None and insert_if_absent(
             db.session, User, name=name, email=email, password_hash=password_hash,
             organisation_id=organisation.id, role="member",
-            approval="approved" if domain_match else "pending"):
+            approval="approved" if domain_match else "pending", locale=str(get_locale() or "nl")):
         send_confirmation(find_user_by_email(email))
         return result
     existing = existing or find_user_by_email(email)

@@ -28,13 +28,22 @@ KIND_GROUPS = {
     "law.changed": "laws",
     "obligation.changed": "laws",
     "network.changed": "directory",
+    "input_moment.opened": "input",
+    "input_moment.closing": "input",
     "question.asked": "new_content",
     "practice.published": "new_content",
 }
-GROUPS = ("answers", "comments", "practices", "clauses", "laws", "directory", "new_content")
+GROUPS = ("answers", "comments", "practices", "clauses", "laws", "input", "directory",
+          "new_content")
 FREQUENCIES = ("immediately", "daily", "weekly", "never")
-# Answers to what one asked or follows come at once, law changes weekly, the rest daily.
-DEFAULT_FREQUENCY = {"answers": "immediately", "laws": "weekly"}
+# Answers to what one asked or follows come at once, and so do input moments (opening, and a
+# week before they close: a weekly digest could come too late); law changes weekly, the rest
+# daily.
+DEFAULT_FREQUENCY = {"answers": "immediately", "input": "immediately", "laws": "weekly"}
+
+
+def group_of(kind: str) -> str:
+    return KIND_GROUPS.get(kind, "new_content")
 
 
 def default_frequency(group: str) -> str:
@@ -65,6 +74,7 @@ class Notification(db.Model):
     __table_args__ = (
         UniqueConstraint("user_id", "event_id"),
         Index("ix_notifications_user_read", "user_id", "read_at"),
+        Index("ix_notifications_unmailed", "mailed_at", "user_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -82,10 +92,13 @@ class Notification(db.Model):
                                                  nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # When mail about it was queued, or decided against (never, read before the digest, no
+    # longer visible): each notification is considered for mail once.
+    mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     @property
     def group(self) -> str:
-        return KIND_GROUPS.get(self.kind, "new_content")
+        return group_of(self.kind)
 
 
 class NotificationSetting(db.Model):
@@ -99,3 +112,14 @@ class NotificationSetting(db.Model):
     kind_group: Mapped[str] = mapped_column(String(30))
     frequency: Mapped[str] = mapped_column(String(20))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class AlertClaim(db.Model):
+    """Something announced once, whichever worker or host sees it first: an input moment that
+    opened, or that closes within a week (key `input.opened:<id>:<opens>`)."""
+
+    __tablename__ = "alert_claims"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -8,8 +8,8 @@ follower may see the content is checked now, as they are now: a member who moved
 organisation, or whose content was made private, is not told.
 
 Idempotent: (user, event) is unique and rows are inserted only when absent, so an event
-delivered twice notifies once. Mail (immediately, digests) is not sent here; it reads these
-rows (see the issue "alerts").
+delivered twice notifies once. Mail for members who want it immediately is queued in the same
+transaction (mailer.mail_immediately); digests and sending are the periodic task (mailer.run).
 
 Anonymity: an event on a practice never stores who did it, so no text can name them; new
 anonymous practices are not announced to followers of their organisation.
@@ -41,13 +41,18 @@ HANDLED = frozenset({
     "answer.posted", "answer.accepted", "comment.posted", "practice.followed_up",
     "suggestion.made", "suggestion.decided", "release.made", "clause_set.status_changed",
     "law.changed", "obligation.changed", "network.changed", "question.asked",
-    "practice.published",
+    "practice.published", "input_moment.opened", "input_moment.closing",
 })
 
 
-def consumer(_config=None) -> events.Consumer:
-    """The notifier, as registered at app start (create_app)."""
-    return events.Consumer(name=CONSUMER, events=HANDLED, handle=handle)
+def consumer(config=None) -> events.Consumer:
+    """The notifier, as registered at app start (create_app); its periodic task announces
+    input moments, sends the digests that are due and the mail that waits."""
+    from . import mailer
+
+    period = float((config or {}).get("KDE_MAIL_PERIOD") or mailer.PERIOD_SECONDS)
+    return events.Consumer(name=CONSUMER, events=HANDLED, handle=handle,
+                           periodic=mailer.run, period=period)
 
 
 @dataclass
@@ -69,11 +74,14 @@ class Plan:
 
 def handle(batch: list[events.Event]) -> None:
     """Notify for a batch; never commits (the worker commits with the deliveries' delete)."""
+    from .mailer import mail_immediately
+
     for event in batch:
         plan = plan_for(event)
         if plan is None:
             continue
         notify(event, plan)
+    mail_immediately([event.id for event in batch])
 
 
 def notify(event: events.Event, plan: Plan) -> int:
@@ -165,6 +173,13 @@ def plan_for(event: events.Event) -> Plan | None:
             return None
         return Plan("law.created" if "created" in fields else name, "law", law.id, "law", law.id,
                     services.path_for("laws.detail", slug=law.slug),
+                    [("law", [law.id]), ("theme", [t.id for t in law.themes])], [])
+    if name in ("input_moment.opened", "input_moment.closing"):
+        law = get(Law, subject)
+        if law is None:
+            return None
+        return Plan(name, "law", law.id, "law", law.id,
+                    services.path_for("laws.detail", slug=law.slug, _anchor="tijdlijn"),
                     [("law", [law.id]), ("theme", [t.id for t in law.themes])], [])
     if name == "obligation.changed":
         obligation = get(Obligation, subject)

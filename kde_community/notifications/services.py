@@ -252,6 +252,10 @@ def describe(notification: Notification, actor_name: str | None) -> str:
         return _("Fase, datums of inspraakmomenten gewijzigd")
     if kind == "obligation.changed":
         return _("De verplichting is gewijzigd")
+    if kind == "input_moment.opened":
+        return _("U kunt nu inspreken: een inspraakmoment is geopend")
+    if kind == "input_moment.closing":
+        return _("Nog een week: een inspraakmoment sluit binnenkort")
     if kind == "network.changed":
         return _("Het netwerk is gewijzigd")
     if kind == "question.asked":
@@ -312,11 +316,19 @@ def inbox(user: User, page: int = 1, per_page: int = INBOX_PER_PAGE) -> Inbox:
     rows = list(db.session.scalars(
         base.order_by(Notification.created_at.desc(), Notification.id.desc())
         .limit(per_page).offset((page - 1) * per_page)))
+    return Inbox(Page(items=rows, total=total or 0, page=page, per_page=per_page),
+                 threads_for(user, rows), unread or 0)
+
+
+def threads_for(user: User, rows: list[Notification], locale: str | None = None) -> list[Thread]:
+    """Notifications grouped per thread in the order given, each checked against what the
+    member may see now (the inbox and mail alike): one query per kind of thread and one for
+    the people named."""
     loaded = _load_grouped((n.thread_type, n.thread_id) for n in rows)
     actor_ids = {n.actor_id for n in rows if n.actor_id}
     actors = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(actor_ids)))} \
         if actor_ids else {}
-    locale = _locale()
+    locale = locale or _locale()
     threads: dict[tuple[str, int], Thread] = {}
     for notification in rows:
         key = (notification.thread_type, notification.thread_id)
@@ -334,8 +346,7 @@ def inbox(user: User, page: int = 1, per_page: int = INBOX_PER_PAGE) -> Inbox:
         name = actor.name if actor is not None and can_view_profile(user, actor) else None
         thread.items.append(InboxItem(notification, describe(notification, name),
                                       notification.url if thread.visible else ""))
-    return Inbox(Page(items=rows, total=total or 0, page=page, per_page=per_page),
-                 list(threads.values()), unread or 0)
+    return list(threads.values())
 
 
 def mark_read(user: User, notification_id) -> None:
@@ -363,7 +374,7 @@ def settings_for(user: User) -> dict[str, str]:
     """group → frequency for every group, the defaults filled in (one query)."""
     chosen = dict(db.session.execute(
         select(NotificationSetting.kind_group, NotificationSetting.frequency)
-        .where(NotificationSetting.user_id == user.id)).tuples())
+        .where(NotificationSetting.user_id == user.id)).tuples().all())
     return {group: chosen.get(group, default_frequency(group)) for group in GROUPS}
 
 
