@@ -404,3 +404,29 @@ def test_an_anonymous_practice_is_never_named_in_mail(app, smtp, make_user, make
     [mail] = smtp.to("lezer@utrecht.nl")
     assert "Wat misging bij onze aanbesteding" in mail["Subject"]
     assert "Anna" not in mail.as_string() and writer.organisation.name not in mail.as_string()
+
+
+# --- input moments --------------------------------------------------------------------------------
+
+def test_an_input_moment_is_announced_when_it_opens_and_a_week_before_it_closes(
+        app, smtp, make_user, make_law):
+    from kde_community.laws.models import InputMoment
+
+    law = make_law()
+    law.input_moments = [
+        InputMoment(title="Consultatie uitvoeringswet", opens=date(2026, 12, 1),
+                    closes=date(2026, 12, 30), where="https://www.internetconsultatie.nl/x"),
+        InputMoment(title="Oude consultatie", opens=date(2026, 10, 1), closes=date(2026, 12, 8)),
+        InputMoment(title="Nog niet open", opens=date(2026, 12, 20), closes=date(2027, 1, 20)),
+    ]
+    reader = make_user(email="inspraak@utrecht.nl")
+    notifications.follow(reader, "law", law.id)
+    commit()
+    first = work()
+    assert first["announced"] == 2  # the first opened (this week); the second closes within 7 days
+    assert work()["announced"] == 0  # once, however often it runs
+    subjects = sorted(m["Subject"] for m in smtp.to("inspraak@utrecht.nl"))
+    assert subjects == [
+        "Nog een week: een inspraakmoment sluit binnenkort: AI-verordening",
+        "U kunt nu inspreken: een inspraakmoment is geopend: AI-verordening"]
+    assert all(f"/wetgeving/{law.slug}#tijdlijn" in body(m) for m in smtp.messages)
