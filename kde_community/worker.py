@@ -112,6 +112,9 @@ def run_until_signalled(app: Flask, *, once: bool = False, poll: float | None = 
     signal.signal(signal.SIGINT, request_stop)
     if once:
         worker.run_periodic(force=True)
-        return worker.drain()
+        handled = worker.drain()
+        if handled:  # what the events made (mail about them) goes out too, before exiting
+            worker.run_periodic(force=True)
+        return handled
     worker.run()
     return 0

@@ -378,6 +378,19 @@ def settings_for(user: User) -> dict[str, str]:
     return {group: chosen.get(group, default_frequency(group)) for group in GROUPS}
 
 
+MAIL_LANGUAGES = ("nl", "en")
+
+
+def set_mail_language(actor: User, locale: str) -> None:
+    """The language of the mails the platform sends the member on its own."""
+    if not can_contribute(actor):
+        raise Forbidden()
+    if locale not in MAIL_LANGUAGES:
+        reason = _("Kies Nederlands of Engels.")
+        raise ValidationError({"locale": reason}, reason)
+    actor.locale = locale
+
+
 def set_frequency(actor: User, group: str, frequency: str) -> None:
     if not can_contribute(actor):
         raise Forbidden()

@@ -102,9 +102,11 @@ def overview():
         OUTCOMES=OUTCOMES)
 
 
-def _render_settings(values: dict[str, str], errors: dict[str, str], status: int = 200):
+def _render_settings(values: dict[str, str], errors: dict[str, str], status: int = 200,
+                     locale: str | None = None):
     return render_template(
         "notifications/settings.html", values=values, errors=errors, GROUPS=GROUPS,
+        mail_locale=locale if locale in services.MAIL_LANGUAGES else current_user.locale,
         FREQUENCIES=FREQUENCIES, GROUP_LABELS=GROUP_LABELS,
         GROUP_EXPLANATIONS=GROUP_EXPLANATIONS, FREQUENCY_LABELS=FREQUENCY_LABELS), status
 
@@ -121,18 +123,23 @@ def settings():
     chosen = {group: request.form.get(FIELD_PREFIX + group, "") for group in GROUPS}
     chosen.update({key.removeprefix(FIELD_PREFIX): request.form.get(key, "")
                    for key in request.form if key.startswith(FIELD_PREFIX)})
+    locale = request.form.get("locale", "")
     errors: dict[str, str] = {}
     for group, frequency in chosen.items():
         try:
             services.set_frequency(current_user, group, frequency)
         except ValidationError as exc:
             errors[group] = " ".join(str(reason) for reason in exc.fields.values())
+    try:
+        services.set_mail_language(current_user, locale)
+    except ValidationError as exc:
+        errors.update(exc.fields)
     if errors:
         rollback()
         values = services.settings_for(current_user)
         values.update({group: frequency for group, frequency in chosen.items()
                        if group in values and frequency in FREQUENCIES})
-        return _render_settings(values, errors, 422)
+        return _render_settings(values, errors, 422, locale=locale)
     flash(_("Uw instellingen voor meldingen zijn opgeslagen."), "ok")
     return redirect(url_for(".settings"))
 

@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from kde_community.extensions import db
 from kde_community.notifications import services as notifications
 from kde_community.notifications.models import GROUPS, NotificationSetting, default_frequency
 from tests.helpers import commit, count, csrf_from, login
@@ -26,14 +27,14 @@ def checked(html: str) -> dict[str, str]:
     """group → the checked frequency, as the form shows it."""
     found = {}
     for tag in re.findall(r"<input[^>]*type=\"radio\"[^>]*>", html):
-        if " checked" in tag:
+        if " checked" in tag and 'name="frequency-' in tag:
             name = re.search(r'name="frequency-([a-z_]+)"', tag).group(1)
             found[name] = re.search(r'value="([a-z]+)"', tag).group(1)
     return found
 
 
 def form_data(html: str, **choices) -> dict[str, str]:
-    data = {"csrf_token": csrf_from(html)}
+    data = {"csrf_token": csrf_from(html), "locale": "nl"}
     data.update({f"frequency-{group}": frequency for group, frequency in checked(html).items()})
     data.update({f"frequency-{group}": frequency for group, frequency in choices.items()})
     return data
@@ -46,7 +47,8 @@ def test_the_form_shows_every_group_with_its_default(app, client, member):
     assert checked(html) == {group: default_frequency(group) for group in GROUPS}
     assert checked(html)["answers"] == "immediately" and checked(html)["laws"] == "weekly"
     # One fieldset with a legend and an explanation per group, four labelled choices each.
-    assert html.count("<fieldset") == len(GROUPS)
+    assert html.count("<fieldset") == len(GROUPS) + 1  # and the mails' language
+    assert re.search(r'id="locale-nl" name="locale" value="nl" checked', html)
     assert "<legend class=\"utrecht-form-fieldset__legend utrecht-form-fieldset__legend--html-" \
            "legend\">Antwoorden</legend>" in html
     assert "Een nieuw antwoord op een vraag die u stelde of volgt" in html
@@ -121,3 +123,26 @@ def test_english_page_saves_too(app, client, member):
     response = client.post(PAGE + "?lang=en", data=form_data(html, laws="never"))
     assert response.status_code == 302
     assert notifications.settings_for(member)["laws"] == "never"
+
+
+def test_the_mail_language_is_saved(app, client, member):
+    html = client.get(PAGE).get_data(as_text=True)
+    data = form_data(html)
+    data["locale"] = "en"
+    assert client.post(PAGE, data=data).status_code == 302
+    db.session.expire_all()
+    assert member.locale == "en"
+    assert re.search(r'id="locale-en" name="locale" value="en" checked',
+                     client.get(PAGE).get_data(as_text=True))
+
+
+@pytest.mark.parametrize("locale", ["de", "", "nl-NL"])
+def test_a_mail_language_that_does_not_exist_changes_nothing(app, client, member, locale):
+    html = client.get(PAGE).get_data(as_text=True)
+    data = form_data(html, answers="never")
+    data["locale"] = locale
+    response = client.post(PAGE, data=data)
+    assert response.status_code == 422
+    assert "Taal van de e-mails: Kies Nederlands of Engels." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert member.locale == "nl" and count(NotificationSetting) == 0
