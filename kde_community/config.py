@@ -131,6 +131,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": "nl",
+        # Times are stored in UTC and shown as the Netherlands lives them.
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "kde_community" / "translations"),
         "LANGUAGES": ["nl", "en"],
         "RATELIMIT_STORAGE_URI": os.environ.get("KDE_RATELIMIT_STORAGE_URI", "memory://"),
