@@ -626,6 +626,7 @@ def suggest(actor: User, clause_set: ClauseSet, data: dict) -> Suggestion:
     _log(actor, clause_set, "suggested", suggestion=suggestion.id, proposal=kind,
          clause=clause.position if clause else None)
     _event("suggestion.made", actor, clause_set, "suggestion", suggestion.id)
+    follows.follow(actor, "clause_set", clause_set.id, quiet=True)  # to hear the decision
     return suggestion
 
 

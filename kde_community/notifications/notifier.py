@@ -33,7 +33,7 @@ from ..permissions import can_view_post
 from ..practices.models import Practice
 from ..questions.models import Answer, Question
 from . import services
-from .models import Notification
+from .models import Follow, Notification
 
 CONSUMER = "notifier"
 
@@ -81,6 +81,12 @@ def handle(batch: list[events.Event]) -> None:
         if plan is None:
             continue
         notify(event, plan)
+        if event.name == "comment.posted" and event.actor_id is not None:
+            # Whoever takes part in a thread hears of what follows (the shared comments
+            # know no thread, so the notifier, which does, makes them follow it).
+            insert_if_absent(db.session, Follow, user_id=event.actor_id,
+                             target_type=plan.thread_type, target_id=plan.thread_id,
+                             created_at=event.created_at)
     mail_immediately([event.id for event in batch])
 
 

@@ -288,3 +288,20 @@ def test_every_target_can_be_followed_and_listed(app, make_user, make_law, make_
     notifications.unfollow(member, target_type, obj.id)
     commit()
     assert not notifications.is_following(member, target_type, obj.id)
+
+
+def test_who_comments_follows_the_thread_and_hears_what_comes_next(app, make_user,
+                                                                     make_question):
+    from kde_community.content import services as content
+
+    asker, answerer, commenter = make_user(), make_user(), make_user()
+    question = make_question(author=asker)
+    posted = answer(answerer, question)
+    content.add_comment(commenter, posted, "Geldt dit ook voor waterschappen?")
+    commit()
+    notify()
+    assert notifications.is_following(commenter, "question", question.id)
+    later = answer(make_user(), question, "Ja, ook voor waterschappen.")
+    notify()
+    assert [(n.kind, n.target_id) for n in notifications_of(commenter)] == \
+        [("answer.posted", later.id)]

@@ -217,6 +217,19 @@ def test_the_list_pages(app, world):
 
 # --- the set page -----------------------------------------------------------------------------
 
+def test_who_suggests_a_change_follows_the_set_to_hear_the_decision(app, world):
+    from kde_community.notifications.services import is_following
+
+    clause_set = make_set(world, clauses=1, status="consultation")
+    contributor = world["users"]["contributor"]
+    assert not is_following(contributor, "clause_set", clause_set.id)
+    services.suggest(contributor, clause_set, {
+        "kind": "change", "clause_id": clause_set.clauses[0].id,
+        "text": "De leverancier levert binnen vijf werkdagen.", "rationale": "Sneller."})
+    commit()
+    assert is_following(contributor, "clause_set", clause_set.id)
+
+
 def test_the_set_page_shows_everything_and_editor_tools_only_to_editors(app, world):
     clause_set = make_set(world, clauses=2, status="consultation")
     users = world["users"]
