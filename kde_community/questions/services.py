@@ -242,14 +242,6 @@ def unvote(actor: User, post: Question | Answer) -> None:
     events.record("vote.withdrawn", post.content_type, post.id, actor=actor)
 
 
-def follow_question(actor: User, question: Question) -> None:
-    follows.follow(actor, "question", question.id)
-
-
-def unfollow_question(actor: User, question: Question) -> None:
-    follows.unfollow(actor, "question", question.id)
-
-
 def comment_on(actor: User, post: Question | Answer, body) -> None:
     if not can_view_post(actor, post):
         raise NotFound()

@@ -323,19 +323,6 @@ def _vote(post, value: str) -> None:
         flash(_("Dank u: u vond dit nuttig."), "ok")
 
 
-@bp.post("/<int:question_id>/volgen")
-@login_required
-def follow(question_id: int):
-    question = services.get_visible_question_or_404(question_id, current_user)
-    if _require_action() == "stoppen":
-        services.unfollow_question(current_user, question)
-        flash(_("U volgt deze vraag niet meer."), "ok")
-    else:
-        services.follow_question(current_user, question)
-        flash(_("U volgt deze vraag. U krijgt bericht bij nieuwe antwoorden."), "ok")
-    return _back(question.id)
-
-
 @bp.post("/<int:question_id>/reacties")
 @login_required
 @limiter.limit(_post_limit)

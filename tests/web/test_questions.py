@@ -47,7 +47,8 @@ def test_ask_answer_accept_vote_follow(app, client, make_user, make_law, make_or
     c = app.test_client()
     login(c, voter.email)
     submit(c, f"/vragen/{question.id}", {"value": "stem"}, action=f"/vragen/antwoorden/{answer.id}/stem")
-    submit(c, f"/vragen/{question.id}", {"value": "volgen"}, action=f"/vragen/{question.id}/volgen")
+    submit(c, f"/vragen/{question.id}", {"target_type": "question", "target_id": question.id},
+           action="/mijn/volgen")
     db.session.expire_all()
     q = db.session.get(Question, question.id)
     assert q.accepted_answer_id == answer.id and q.answer_count == 1
