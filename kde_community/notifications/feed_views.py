@@ -56,6 +56,14 @@ def practices():
                  page="practices.index", page_values={}, filters=feeds.only("practice"))
 
 
+@bp.get("/inkoopvoorwaarden/feed.atom")
+def clause_sets():
+    return _feed("feeds.clause_sets", {}, title=_("KDE Community: nieuwe inkoopvoorwaarden"),
+                 subtitle=_("De nieuwste openbare sets inkoopvoorwaarden die overheden samen "
+                            "schrijven."),
+                 page="clauses.index", page_values={}, filters=feeds.only("clause_set"))
+
+
 @bp.get("/wetgeving/<slug>/feed.atom")
 def law(slug: str):
     found = feeds.law_or_404(slug)

@@ -123,6 +123,7 @@ EXPECTED = {
                                     "Openbare praktijk over algoritmes", "Vraag over artikel 4",
                                     "Openbare vraag over algoritmes"],
     "/wetgeving/nis2/feed.atom": ["Vraag over NIS2"],
+    "/inkoopvoorwaarden/feed.atom": ["Openbare inkoopset voor algoritmes"],
     "/feeds/thema/ai.atom": ["Anonieme praktijk over algoritmes",
                              "Openbare praktijk over algoritmes",
                              "Openbare vraag over algoritmes"],
@@ -188,6 +189,7 @@ ANNOUNCED = {
     "/wetgeving/ai-act": ["/wetgeving/ai-act/feed.atom"],
     "/wetgeving/ai-act/verplichtingen/ai-act-art-4": ["/wetgeving/ai-act/feed.atom"],
     "/organisaties/open": ["/organisaties/open/feed.atom"],
+    "/inkoopvoorwaarden": ["/inkoopvoorwaarden/feed.atom"],
 }
 ATOM_LINK = re.compile(r'<link rel="alternate" type="application/atom\+xml" href="([^"]+)" '
                        r'title="[^"]+">')
