@@ -40,10 +40,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     _init_extensions(app)
     _register_language_cookie(app)
-    from .web import BoundedIntConverter, init_unit_of_work
+    from .web import BoundedIntConverter, TextConverter, init_unit_of_work
 
     init_unit_of_work(app)  # after init_mail: its hooks run first, so a rollback drops mails
     app.url_map.converters["int"] = BoundedIntConverter
+    app.url_map.converters["default"] = app.url_map.converters["string"] = TextConverter
     _register_blueprints(app)
     _register_security_headers(app)
 

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, UnicodeConverter
 from wtforms import HiddenField
 
 from .dbtypes import MAX_INT, as_int
@@ -63,6 +63,14 @@ class BoundedIntConverter(IntegerConverter):
         (PATCH /api/v1/questions/99999999999999999999 after GET's rule)."""
         number = int(value)
         return number if number <= self.max else 0
+
+
+class TextConverter(UnicodeConverter):
+    """`<slug>` and other text in routes: a NUL character names nothing (PostgreSQL refuses
+    it in a query, a 500), so it becomes U+FFFD, which matches no slug or token: a 404."""
+
+    def to_python(self, value: str) -> str:
+        return value.replace("\x00", "\ufffd")
 
 
 def init_unit_of_work(app: Flask) -> None:
