@@ -31,7 +31,7 @@ from kde_community.extensions import db
 from kde_community.laws.models import Theme
 
 MAX_EXAMPLES = 25
-pytestmark = pytest.mark.contract
+pytestmark = pytest.mark.dbfree
 
 
 @pytest.fixture

@@ -85,6 +85,7 @@ def add_storm_corpus(storm_index: Path, engine: SearchBackend) -> None:
 
 # --- bounded queries --------------------------------------------------------------------------
 
+@pytest.mark.dbfree
 def test_wildcard_storm_answers_within_two_seconds_with_a_clear_message(app, client,
                                                                         storm_index):
     assert len(STORM) < 500 and STORM.count("*") == 78
@@ -146,6 +147,7 @@ def timed_get(url: str, timeout: float = 30) -> tuple[int, float]:
     return status, time.monotonic() - started
 
 
+@pytest.mark.dbfree
 def test_healthz_stays_fast_while_two_storms_run_on_two_workers(tmp_path, storm_index,
                                                                 backend_name):
     data = tmp_path / "data"

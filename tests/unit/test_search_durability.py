@@ -131,10 +131,14 @@ def test_a_starting_worker_reconciles_changes_made_without_events(app, tmp_path,
     assert services.search(None, "hernoemd").total == 1
 
 
-def test_workers_killed_ten_times_during_a_stream_of_writes_lose_nothing(app, tmp_path,
+KILLS = 6  # each restart costs an app start (~4 s); six random moments cover start-up,
+# mid-batch and idle (a ten-kill run found nothing more; it cost 30 s more per database)
+
+
+def test_workers_killed_six_times_during_a_stream_of_writes_lose_nothing(app, tmp_path,
                                                                          make_user):
     """A member posts questions and answers all the time while the worker is killed with
-    kill -9 ten times and started again; in the end every event was handled (no delivery left,
+    kill -9 six times (at random moments) and started again; in the end every event was handled (no delivery left,
     every question found once) and `search check` passes."""
     from kde_community.accounts.models import User
     from kde_community.questions import services as questions
@@ -175,7 +179,7 @@ def test_workers_killed_ten_times_during_a_stream_of_writes_lose_nothing(app, tm
     log = tmp_path / "worker.log"
     kills = 0
     try:
-        for _ in range(10):
+        for _ in range(KILLS):
             worker = start_worker(app, log, ready=True)
             time.sleep(rnd.uniform(0.05, 2.0))  # at start-up, mid-batch or idle
             assert worker.poll() is None, log.read_text()[-3000:]
@@ -185,8 +189,8 @@ def test_workers_killed_ten_times_during_a_stream_of_writes_lose_nothing(app, tm
     finally:
         stop.set()
         stream.join(30)
-    assert kills == 10 and not errors, errors
-    assert len(written) > 50
+    assert kills == KILLS and not errors, errors
+    assert len(written) > 30
     db.session.remove()
     # The killed workers did work between the kills (2 events per write, 1 for the first)
     assert services.pending() < 2 * len(written) - 1
