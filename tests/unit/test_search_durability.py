@@ -138,8 +138,8 @@ KILLS = 6  # each restart costs an app start (~4 s); six random moments cover st
 def test_workers_killed_six_times_during_a_stream_of_writes_lose_nothing(app, tmp_path,
                                                                          make_user):
     """A member posts questions and answers all the time while the worker is killed with
-    kill -9 six times (at random moments) and started again; in the end every event was handled (no delivery left,
-    every question found once) and `search check` passes."""
+    kill -9 six times (at random moments) and started again; in the end every event was
+    handled (no delivery left, every question found once) and `search check` passes."""
     from kde_community.accounts.models import User
     from kde_community.questions import services as questions
 
