@@ -104,3 +104,24 @@ def test_my_overview_and_settings(browser, live_server, member, lang, width):
     expect(page.locator("#frequency-answers-immediately")).to_be_checked()
     expect(page.locator("#frequency-laws-weekly")).to_be_checked()
     context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_unsubscribe_page_works_without_logging_in_and_passes_axe(browser, live_server,
+                                                                      member, width):
+    from kde_community.extensions import db
+    from kde_community.notifications import mailer
+
+    token = mailer.unsubscribe_token(member.id, ["answers", "new_content"])
+    context = browser.new_context(bypass_csp=True, viewport={"width": width, "height": 900})
+    page = context.new_page()
+    for lang in ("en", "nl"):  # a visitor's page, without the member's header
+        page.goto(f"{live_server}/e-mail/afmelden/{token}?lang={lang}")
+        assert run_axe(page) == [], lang
+        assert page.evaluate("document.scrollingElement.scrollWidth <= innerWidth")
+    page.get_by_role("button", name="Afmelden").click()
+    expect(page.get_by_text("U bent afgemeld.")).to_be_visible()
+    assert run_axe(page) == []
+    db.session.expire_all()
+    assert notifications.settings_for(member)["answers"] == "never"
+    context.close()
