@@ -28,7 +28,8 @@ ROUTES = [
     ("vote question", "POST", "/vragen/{q}/stem", {"value": "stem"}, "q", {"member", "moderator"}),
     ("vote answer", "POST", "/vragen/antwoorden/{a}/stem", {"value": "stem"}, "a",
      {"member", "moderator"}),
-    ("follow", "POST", "/vragen/{q}/volgen", {"value": "volgen"}, "q", {"member", "moderator"}),
+    ("follow", "POST", "/mijn/volgen", {"target_type": "question", "target_id": "{q}"}, "q",
+     {"member", "moderator"}),  # the author follows already: a conflict
     ("comment", "POST", "/vragen/{q}/reacties", {"comment": "Goed punt"}, "q",
      {"member", "author", "moderator"}),
     ("comment answer", "POST", "/vragen/antwoorden/{a}/reacties", {"comment": "Dank"}, "a",
