@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask_babel import get_locale
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -32,7 +31,7 @@ from ..permissions import (
 from ..practices.models import Practice, practice_coauthors
 from ..questions.models import Answer, Question
 from .models import Follow, Notification
-from .services import TARGETS, Followed, can_view_target, load_targets, settings_for
+from .services import following, settings_for
 
 SHOWN = 5
 
@@ -183,29 +182,6 @@ def _sets(user: User, where) -> list[MySet]:
             for s in rows if can_view_clause_set(user, s)]
 
 
-def _following(user: User) -> list[Followed]:
-    """The newest few follows; one statement, plus one per kind among them."""
-    follows = list(db.session.scalars(select(Follow).where(Follow.user_id == user.id)
-                                      .order_by(Follow.created_at.desc(), Follow.id.desc())
-                                      .limit(SHOWN)))
-    kinds: dict[str, set[int]] = {}
-    for item in follows:
-        if item.target_type in TARGETS:
-            kinds.setdefault(item.target_type, set()).add(item.target_id)
-    loaded = {(kind, ident): obj for kind, ids in sorted(kinds.items())
-              for ident, obj in load_targets(kind, ids).items()}
-    locale = str(get_locale() or "nl")
-    out = []
-    for item in follows:
-        obj = loaded.get((item.target_type, item.target_id))
-        if item.target_type in TARGETS and can_view_target(user, item.target_type, obj):
-            target = TARGETS[item.target_type]
-            out.append(Followed(item, target.title(obj, locale), target.url(obj)))
-        else:
-            out.append(Followed(item))
-    return out
-
-
 def _activity(user: User) -> list[Activity]:
     """What colleagues wrote lately, as far as the viewer may see it. Anonymous write-ups are
     left out even where the viewer may read them: listing them under the organisation would
@@ -248,7 +224,7 @@ def overview(user: User) -> Overview:
         practices=Listing(_practices(user), totals["practices"]),
         clause_sets=Listing(_sets(user, _my_sets(user)), totals["clause_sets"]),
         drafts=Listing(_sets(user, _my_drafts(user)), totals["drafts"]),
-        following=Listing(_following(user), totals["following"]),
+        following=Listing(following(user, limit=SHOWN), totals["following"]),
         unread=totals["unread"],
         settings=settings_for(user),
         activity=_activity(user),

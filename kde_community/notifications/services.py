@@ -178,10 +178,12 @@ class Followed:
         return bool(self.url)
 
 
-def following(user: User) -> list[Followed]:
-    """Everything the member follows, newest first: one query, plus one per kind."""
+def following(user: User, limit: int | None = None) -> list[Followed]:
+    """What the member follows (all, or the newest `limit`), newest first: one query, plus
+    one per kind."""
     follows = list(db.session.scalars(select(Follow).where(Follow.user_id == user.id)
-                                      .order_by(Follow.created_at.desc(), Follow.id.desc())))
+                                      .order_by(Follow.created_at.desc(), Follow.id.desc())
+                                      .limit(limit)))
     loaded = _load_grouped((f.target_type, f.target_id) for f in follows)
     locale = _locale()
     out = []
