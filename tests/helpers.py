@@ -206,6 +206,20 @@ def accept_invitations(practice) -> None:
     commit()
 
 
+def browser_login(browser, base: str, email: str, width: int, height: int = 900):
+    """A fresh Chromium context at `width`, logged in as `email`: (context, page)."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(bypass_csp=True, viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.goto(base + "/inloggen")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("form.form button[type=submit]").click()
+    expect(page.get_by_text("U bent ingelogd.")).to_be_visible()
+    return context, page
+
+
 def run_axe(page) -> list[dict]:
     """axe-core with the WCAG 2.1 A/AA rules; returns the violations."""
     page.add_script_tag(path=str(AXE))

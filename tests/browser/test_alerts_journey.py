@@ -21,7 +21,7 @@ from kde_community.extensions import db
 from kde_community.laws.models import Theme
 from kde_community.questions import services as questions
 from kde_community.worker import Worker
-from tests.helpers import PASSWORD, commit, run_axe
+from tests.helpers import browser_login, commit, run_axe
 
 WIDTHS = {"desktop": 1280, "phone": 375}
 TITLE = "Wie heeft al een algoritmeregister gepubliceerd?"
@@ -57,13 +57,7 @@ def test_follow_answer_notify_read_and_unfollow(app, browser, live_server, peopl
                                                 width):
     base, question = live_server, people["question"]
     shots = Path(os.environ.get("KDE_SHOTS") or tmp_path) / f"alerts-{width}"
-    context = browser.new_context(bypass_csp=True, viewport={"width": width, "height": 900})
-    page = context.new_page()
-    page.goto(base + "/inloggen")
-    page.locator("#email").fill(people["follower"].email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("form.form button[type=submit]").click()
-    expect(page.get_by_text("U bent ingelogd.")).to_be_visible()
+    context, page = browser_login(browser, base, people["follower"].email, width)
 
     # A follows the question with its button.
     page.goto(f"{base}/vragen/{question.id}")
@@ -138,13 +132,7 @@ def test_pages_with_a_follow_button_pass_axe_and_fit_a_phone(app, browser, live_
                                                      "visibility": "public"})
     commit()
     shots = Path(os.environ.get("KDE_SHOTS") or tmp_path) / "follow-buttons-375"
-    context = browser.new_context(bypass_csp=True, viewport={"width": 375, "height": 800})
-    page = context.new_page()
-    page.goto(live_server + "/inloggen")
-    page.locator("#email").fill(people["follower"].email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("form.form button[type=submit]").click()
-    expect(page.get_by_text("U bent ingelogd.")).to_be_visible()
+    context, page = browser_login(browser, live_server, people["follower"].email, 375, 800)
     pages = {"wet": (f"/wetgeving/{law.slug}", "Volgen"),
              "verplichting": (f"/wetgeving/{law.slug}/verplichtingen/{law.obligations[0].key}",
                               "Volgen"),

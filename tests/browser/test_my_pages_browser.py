@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from kde_community.clauses import services as clauses
 from kde_community.notifications import services as notifications
 from kde_community.questions import services as questions
-from tests.helpers import PASSWORD, commit, run_axe
+from tests.helpers import browser_login, commit, run_axe
 
 LONG_TITLE = ("Hoe richten jullie het algoritmeregister in voor systemen die door "
               "leveranciers-van-leveranciers-worden-aangeleverd-en-beheerd")
@@ -39,17 +39,6 @@ def member(app, make_org, make_user, make_question, make_practice, make_law):
     return me
 
 
-def log_in(browser, base, user, width):
-    context = browser.new_context(bypass_csp=True, viewport={"width": width, "height": 900})
-    page = context.new_page()
-    page.goto(base + "/inloggen")
-    page.locator("#email").fill(user.email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("form.form button[type=submit]").click()
-    expect(page.get_by_text("U bent ingelogd.")).to_be_visible()
-    return context, page
-
-
 def check_layout(page, width) -> None:
     assert run_axe(page) == [], page.url
     if width <= 375:
@@ -73,7 +62,7 @@ def check_layout(page, width) -> None:
 @pytest.mark.parametrize("width", [1280, 375])
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_my_overview_and_settings(browser, live_server, member, lang, width):
-    context, page = log_in(browser, live_server, member, width)
+    context, page = browser_login(browser, live_server, member.email, width)
     page.goto(f"{live_server}/?lang={lang}")
     page.locator(".site-account a.site-me").click()
     page.wait_for_url(f"{live_server}/mijn")
