@@ -8,7 +8,8 @@ that could not be handed over at once lands here too, so the worker retries it.
 Sending claims a row first (a short lease), so two workers never send the same mail; a failed
 attempt is tried again later (30 s, 2 min, 8 min … at most 6 hours apart); a permanent refusal
 (5xx) or MAX_ATTEMPTS failures mark it failed. The Message-ID is fixed when the mail is queued,
-so a retry is the same message. Sent mail is deleted after KEEP_SENT (personal data).
+so a retry is the same message. Sent and failed mail is deleted after KEEP_SENT (it
+holds titles and names).
 """
 
 from __future__ import annotations
@@ -20,7 +21,18 @@ from email import message_from_bytes
 from email.message import EmailMessage
 
 from flask import current_app
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, delete, or_, select, update
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .dbtypes import UTCDateTime, insert_if_absent, utcnow
@@ -120,7 +132,9 @@ def send_pending(*, limit: int = 100, now: datetime | None = None) -> SendReport
                 status="sent", sent_at=utcnow(), locked_until=None, last_error=""))
             report.sent += 1
         db.session.commit()
-    db.session.execute(delete(OutgoingMail).where(OutgoingMail.status == "sent",
-                                                  OutgoingMail.sent_at < now - KEEP_SENT))
+    # Mail holds titles and names: kept no longer than needed (sent, or given up on).
+    db.session.execute(delete(OutgoingMail).where(
+        OutgoingMail.status.in_(("sent", "failed")),
+        func.coalesce(OutgoingMail.sent_at, OutgoingMail.next_attempt_at) < now - KEEP_SENT))
     db.session.commit()
     return report

@@ -430,3 +430,26 @@ def test_an_input_moment_is_announced_when_it_opens_and_a_week_before_it_closes(
         "Nog een week: een inspraakmoment sluit binnenkort: AI-verordening",
         "U kunt nu inspreken: een inspraakmoment is geopend: AI-verordening"]
     assert all(f"/wetgeving/{law.slug}#tijdlijn" in body(m) for m in smtp.messages)
+
+
+def test_sent_and_failed_mail_is_deleted_after_thirty_days_pending_mail_is_kept(app, smtp):
+    from datetime import timedelta
+
+    from kde_community.mail import compose
+    from kde_community.outbox import queue
+
+    for n in range(3):
+        queue(compose(f"lid{n}@utrecht.nl", f"Bericht {n}", "Tekst"), key=f"test:{n}", kind="test")
+    commit()
+    assert send_pending().sent == 3
+    rows = {row.key: row for row in db.session.scalars(select(OutgoingMail))}
+    later = datetime.now(UTC) + timedelta(days=31)
+    rows["test:1"].status = "failed"
+    # Waiting for a retry that is not due yet: kept, whatever its age.
+    rows["test:2"].status, rows["test:2"].attempts = "pending", 1
+    rows["test:2"].next_attempt_at = later + timedelta(hours=1)
+    commit()
+    send_pending(now=later - timedelta(days=2))  # not yet 30 days: all kept
+    assert len(db.session.scalars(select(OutgoingMail)).all()) == 3
+    send_pending(now=later)
+    assert [row.key for row in db.session.scalars(select(OutgoingMail))] == ["test:2"]
