@@ -118,6 +118,15 @@ def _when(moment: datetime, locale: str) -> str:
     return format_datetime(moment, "d MMMM y HH:mm", tzinfo=LOCAL, locale=locale)
 
 
+def _link(path: str, locale: str) -> str:
+    """An absolute link to a page, in the reader's language (Dutch needs no parameter)."""
+    if locale == "nl":
+        return base_url() + path
+    page, _hash, anchor = path.partition("#")
+    page += ("&" if "?" in page else "?") + f"lang={locale}"
+    return base_url() + page + (f"#{anchor}" if anchor else "")
+
+
 def _compose(user: User, threads: list[services.Thread], groups: set[str], subject: str,
              intro: str):
     """One mail listing `threads` (visible ones only), with the links to change or stop it."""
@@ -127,14 +136,16 @@ def _compose(user: User, threads: list[services.Thread], groups: set[str], subje
         lines.append(thread.title)
         for item in thread.items:
             lines.append(f"- {item.text} ({_when(item.notification.created_at, locale)})")
-            lines.append(f"  {base_url()}{item.url}")
+            lines.append(f"  {_link(item.url, locale)}")
         lines.append("")
+    lang = {"lang": locale} if locale != "nl" else {}
     unsubscribe_url = absolute_url("notification_mail.unsubscribe",
-                                   token=unsubscribe_token(user.id, groups))
+                                   token=unsubscribe_token(user.id, groups), **lang)
     lines += [
         "-- ",
-        _("Al uw meldingen: %(url)s", url=absolute_url("notifications.inbox")),
-        _("Kiezen hoe vaak u e-mail krijgt: %(url)s", url=absolute_url("notifications.settings")),
+        _("Al uw meldingen: %(url)s", url=absolute_url("notifications.inbox", **lang)),
+        _("Kiezen hoe vaak u e-mail krijgt: %(url)s",
+          url=absolute_url("notifications.settings", **lang)),
         _("Geen e-mail meer over deze soort meldingen: %(url)s", url=unsubscribe_url),
     ]
     headers = {"List-Unsubscribe": f"<{unsubscribe_url}>",

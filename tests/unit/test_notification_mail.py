@@ -194,6 +194,10 @@ def test_mail_speaks_the_members_language(app, smtp, make_user, make_question):
     [mail] = smtp.to("en@utrecht.nl")
     assert mail["Subject"].startswith("Jan answered")
     assert "Dear" in body(mail) and "Beste" not in body(mail)
+    # Links open the pages in English too (the anchor stays last).
+    assert f"/vragen/{question.id}?lang=en#antwoord-" in body(mail)
+    assert "/mijn/instellingen?lang=en" in body(mail)
+    assert mail["List-Unsubscribe"].endswith("?lang=en>")
 
 
 def test_never_means_no_mail_but_the_inbox_keeps_it(app, smtp, make_user, make_question):
