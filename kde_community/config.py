@@ -120,6 +120,9 @@ def load_config(overrides: dict | None = None) -> dict:
         # How often the worker sends waiting mail and the digests that are due (seconds).
         "KDE_MAIL_PERIOD": _int_env("KDE_MAIL_PERIOD", 15) or 15,
         "KDE_MAIL_FROM": os.environ.get("KDE_MAIL_FROM", "KDE Community <noreply@kdecommunity.nl>"),
+        # Where people write to the platform (questions, errors, privacy and accessibility);
+        # named by the contact, privacy and accessibility pages and the footer.
+        "KDE_CONTACT_EMAIL": os.environ.get("KDE_CONTACT_EMAIL") or "contact@kdecommunity.nl",
         "DEBUG": False,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -130,6 +133,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
+        # The largest attachment a member may upload: the forms state it, the browser checks it
+        # before sending, the server refuses beyond it (practices/uploads.py reads it).
+        "KDE_UPLOAD_MAX_BYTES": _int_env("KDE_UPLOAD_MAX_BYTES", 20 * 1024 * 1024),
         "BABEL_DEFAULT_LOCALE": "nl",
         # Times are stored in UTC and shown as the Netherlands lives them.
         "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",

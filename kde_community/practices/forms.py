@@ -31,7 +31,7 @@ class PracticeForm(EditForm):
     themes = MultiCheckboxField(_l("Thema's"), validate_choice=False)
     laws = MultiCheckboxField(_l("Wetten"), validate_choice=False)
     obligations = MultiCheckboxField(_l("Verplichtingen"), validate_choice=False)
-    attachment = FileField(_l("Bijlage (PDF, ODT, ODP, DOCX, PPTX, PNG of JPEG, hoogstens 20 MB)"))
+    attachment = FileField(_l("Bijlage"))
 
 
 class AttachmentForm(FlaskForm):

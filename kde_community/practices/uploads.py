@@ -7,23 +7,30 @@ without the metadata that names their writer (see `served`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
+import math
 import os
 import re
 import secrets
+import tempfile
+import time
 import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, request
+from flask_babel import format_decimal
 from flask_babel import gettext as _
+from werkzeug.formparser import FormDataParser
 
 from ..errors import Conflict, ValidationError
+from ..extensions import csrf
 
-MAX_BYTES = 20 * 1024 * 1024
+MB = 1024 * 1024
 ALLOWED = {
     "pdf": "application/pdf",
     "odt": "application/vnd.oasis.opendocument.text",
@@ -59,6 +66,165 @@ class CheckedFile:
     kind: str
     mimetype: str
     name: str
+
+
+# --- the size limit, and reading a request that may exceed it ---------------------------------
+
+# A form with a file field reads bodies up to this many times the file limit, dropping what the
+# file holds beyond the limit, so a too-large file costs no disk and the text fields survive.
+FORM_BODY_FACTOR = 50
+# How much of all file parts in one body is kept (a browser sends one; the rest is dropped).
+KEPT_FILES_FACTOR = 2
+
+
+def max_bytes() -> int:
+    """The one upload limit (KDE_UPLOAD_MAX_BYTES): the forms state it, the browser and the
+    server check it."""
+    return current_app.config["KDE_UPLOAD_MAX_BYTES"]
+
+
+def size_text(size: int, up: bool = False) -> str:
+    """'30 MB', '20,5 MB', '900 kB': to the nearest tenth of a MB (whole kB below 1 MB), as a
+    file manager shows it, or rounded `up`. static/js/site.js rounds the same way."""
+    rounding = math.ceil if up else lambda x: math.floor(x + 0.5)
+    if size < MB:
+        return f"{format_decimal(rounding(size / 1024))} kB"
+    return f"{format_decimal(rounding(size * 10 / MB) / 10)} MB"
+
+
+def too_large(size: int) -> None:
+    """Refuse a file of `size` bytes when it exceeds the limit, naming both sizes (a file just
+    over the limit is rounded up, so it never reads as the limit itself)."""
+    limit = max_bytes()
+    if size > limit:
+        shown = size_text(size)
+        raise ValidationError({"attachment": _(
+            "Het bestand is %(size)s; het mag hoogstens %(limit)s zijn.",
+            size=shown if shown != size_text(limit) else size_text(size, up=True),
+            limit=size_text(limit))})
+
+
+class CappedFile:
+    """A file part of a request body: the first `keep` bytes are kept, the rest only counted."""
+
+    def __init__(self, keep: int):
+        # Closed with the request (FileStorage.close reaches it through __getattr__).
+        self._file = tempfile.SpooledTemporaryFile(max_size=512 * 1024)  # noqa: SIM115
+        self.keep = keep
+        self.received = 0
+
+    def write(self, data: bytes) -> int:
+        room = self.keep - self.received
+        if room > 0:
+            self._file.write(data[:room])
+        self.received += len(data)
+        return len(data)
+
+    @property
+    def complete(self) -> bool:
+        return self.received <= self.keep
+
+    def __getattr__(self, name):  # read, seek, close … as the kept part
+        return getattr(self._file, name)
+
+
+class _CappedFormParser(FormDataParser):
+    """Werkzeug's form parser with file parts written to CappedFile: together they keep at
+    most KEPT_FILES_FACTOR times the limit (plus one byte to know it was exceeded)."""
+
+    def __init__(self, stream_factory=None, *args, **kwargs):
+        budget = [KEPT_FILES_FACTOR * (max_bytes() + 1)]
+
+        def capped(total_content_length, content_type, filename, content_length=None):
+            part = CappedFile(min(max_bytes() + 1, budget[0]))
+            budget[0] -= part.keep
+            return part
+
+        super().__init__(capped, *args, **kwargs)
+
+
+def receives_upload(view):
+    """For a view whose form carries a file: a file above the limit (and a body above
+    MAX_CONTENT_LENGTH) reaches the view as a refusal it can show on the filled form, instead
+    of Werkzeug's bare 413.
+
+    CSRFProtect reads the form in a before_request hook, under the app-wide cap; the view is
+    exempted from that hook and the same check runs here, once the body is read our way."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if request.method == "POST":
+            request.max_content_length = FORM_BODY_FACTOR * max_bytes()
+            request.form_data_parser_class = _CappedFormParser
+            if current_app.config["WTF_CSRF_ENABLED"] and current_app.config["WTF_CSRF_CHECK_DEFAULT"]:
+                csrf.protect()
+        return view(*args, **kwargs)
+
+    return csrf.exempt(wrapper)
+
+
+@dataclass
+class Upload:
+    """The file a form sent: its name, its content (cut at the limit) and its size as sent."""
+
+    name: str
+    data: bytes
+    size: int
+
+
+def sent_file(field: str = "attachment") -> Upload | None:
+    """The file the member chose in `field`, or None when they chose none.
+
+    A file part the body could not keep whole while within the limit only comes from a
+    hand-made request with several files; it is refused rather than stored cut short."""
+    file = request.files.get(field)
+    if file is None or not file.filename:
+        return None
+    data = file.read()
+    size = getattr(file.stream, "received", len(data))
+    if not getattr(file.stream, "complete", True) and size <= max_bytes():
+        raise ValidationError({field: _("Stuur één bestand tegelijk.")})
+    return Upload(name=file.filename, data=data, size=size)
+
+
+# --- pending uploads: a checked file kept while its form is shown again -----------------------
+
+PENDING_MAX_AGE = 24 * 3600
+PENDING_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+
+
+def _pending_dir() -> Path:
+    return Path(current_app.config["KDE_DATA_DIR"]) / "uploads" / "pending"
+
+
+def keep_pending(data: bytes) -> str:
+    """Store a checked file until its form is sent again; returns the token that names it.
+
+    Files left behind by forms never sent again are removed here, after a day."""
+    folder = _pending_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    cutoff = time.time() - PENDING_MAX_AGE
+    for old in folder.iterdir():
+        if old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
+    token = secrets.token_hex(16)
+    temporary = folder / f"{token}.part"
+    temporary.write_bytes(data)
+    os.replace(temporary, folder / token)
+    return token
+
+
+def pending_data(token: str) -> bytes | None:
+    """The content kept under `token`, or None when it is gone (sent, or expired)."""
+    if not PENDING_TOKEN.match(token or ""):
+        return None
+    path = _pending_dir() / token
+    return path.read_bytes() if path.exists() else None
+
+
+def drop_pending(token: str) -> None:
+    if PENDING_TOKEN.match(token or ""):
+        (_pending_dir() / token).unlink(missing_ok=True)
 
 
 # --- reading archives, bounded ----------------------------------------------------------------
@@ -154,7 +320,11 @@ def _check_name(name: str) -> None:
             "gewone naam.")})
 
 
-def check_upload(filename: str | None, data: bytes) -> CheckedFile:
+def check_upload(filename: str | None, data: bytes, size: int | None = None) -> CheckedFile:
+    """The file, named by its content, or a ValidationError saying what to change.
+
+    `size` is how many bytes were sent when `data` holds only the first of them (a body read
+    by `receives_upload` keeps no more than the limit)."""
     name = (filename or "").strip()
     if not name or "/" in name or "\\" in name or ".." in name or "\x00" in name:
         raise ValidationError({"attachment": _("Deze bestandsnaam is niet toegestaan. Gebruik een "
@@ -162,8 +332,7 @@ def check_upload(filename: str | None, data: bytes) -> CheckedFile:
     _check_name(name)
     if len(name) > 150:
         raise ValidationError({"attachment": _("De bestandsnaam is te lang (hoogstens 150 tekens).")})
-    if len(data) > MAX_BYTES:
-        raise ValidationError({"attachment": _("Het bestand is groter dan 20 MB.")})
+    too_large(size if size is not None else len(data))
     if not data:
         raise ValidationError({"attachment": _("Het bestand is leeg.")})
     kind = sniff(data)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import (
     Blueprint,
     abort,
@@ -11,18 +13,20 @@ from flask import (
     render_template,
     request,
     send_file,
+    session,
     url_for,
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..content import services as content
 from ..content.forms import CommentForm
 from ..content.services import StaleEdit
 from ..content.views import history_page
-from ..errors import Conflict, ValidationError
+from ..errors import Conflict, NotFound, ValidationError, error_page
 from ..extensions import limiter
 from ..laws.models import ORGANISATION_TYPES
 from ..laws.services import all_themes, list_laws
@@ -67,6 +71,12 @@ def _choices(form: PracticeForm) -> dict:
     return {"laws": laws, "locale": locale, "OUTCOMES": OUTCOMES,
             "VISIBILITIES": PRACTICE_VISIBILITIES, "SECTION_LABELS": SECTION_LABELS,
             "SECTIONS": SECTIONS}
+
+
+def _upload_limit() -> dict:
+    """The limit as the upload fields state it and as the browser checks it."""
+    return {"upload_limit": uploads.max_bytes(),
+            "upload_limit_text": uploads.size_text(uploads.max_bytes())}
 
 
 def _data(form: PracticeForm, *, new: bool = False) -> dict:
@@ -136,35 +146,100 @@ def failures():
 @bp.route("/schrijven", methods=["GET", "POST"])
 @login_required
 @limiter.limit(_post_limit, methods=["POST"])
+@uploads.receives_upload
 def write():
     if not can_contribute(current_user):
         abort(403)
     form = PracticeForm()
     choices = _choices(form)
-    preview, status = None, 200
+    preview, status, pending, attachment = None, 200, None, None
     if form.validate_on_submit():
-        if "preview" in request.form:
-            preview = {name: render_markdown(getattr(form, name).data) for name in SECTIONS}
-        else:
-            upload = request.files.get("attachment")
-
-            def publish():
-                data = upload.read() if upload and upload.filename else None
-                if data is not None:
-                    uploads.check_upload(upload.filename, data)  # refuse before anything is stored
-                practice = services.write_practice(current_user, _data(form, new=True))
-                if data is not None:
-                    services.add_attachment(current_user, practice, upload.filename, data)
-                flash(_("Uw praktijk is gepubliceerd. Dank u voor het delen!"), "ok")
-                return url_for("practices.detail", practice_id=practice.id)
-
-            try:
-                return once("practice", publish)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-                status = 422
+        try:
+            attachment = _chosen_attachment()
+            if "preview" in request.form:
+                preview = {name: render_markdown(getattr(form, name).data) for name in SECTIONS}
+                pending = _keep_pending(attachment)
+            else:
+                response = once("practice", lambda: _publish(form, attachment))
+                _forget_pending(attachment)
+                return response
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            status = 422
+            # A refused file is not kept; an accepted one waits for the corrected form.
+            pending = None if "attachment" in exc.fields else _keep_pending(attachment)
     return render_template("practices/write.html", form=form, preview=preview, editing=None,
-                           **choices), status
+                           pending=pending, **_upload_limit(), **choices), status
+
+
+def _publish(form: PracticeForm, attachment) -> str:
+    practice = services.write_practice(current_user, _data(form, new=True))
+    if attachment is not None:
+        services.add_attachment(current_user, practice, attachment.name, attachment.data)
+    flash(_("Uw praktijk is gepubliceerd. Dank u voor het delen!"), "ok")
+    return url_for("practices.detail", practice_id=practice.id)
+
+
+PENDING_SESSION_KEY = "pending_attachments"
+PENDING_PER_SESSION = 5
+
+
+@dataclass
+class ChosenAttachment:
+    name: str
+    data: bytes
+    pending_token: str | None = None  # set when it was kept from an earlier submission
+
+
+def _chosen_attachment() -> ChosenAttachment | None:
+    """The attachment this submission carries: a newly chosen file, else the one kept from
+    an earlier submission of the form (unless the member let it go). Checked before anything
+    is written, so a refused file leaves no practice behind."""
+    token = request.form.get("pending_attachment", "")
+    name = session.get(PENDING_SESSION_KEY, {}).get(token)
+    kept = ChosenAttachment(name, b"", token) if name is not None else None
+    sent = uploads.sent_file()
+    if sent is not None:
+        _forget_pending(kept)  # a newly chosen file replaces the kept one
+        uploads.check_upload(sent.name, sent.data, sent.size)
+        return ChosenAttachment(sent.name, sent.data)
+    if kept is None:
+        return None
+    if request.form.get("drop_pending"):
+        _forget_pending(kept)
+        return None
+    data = uploads.pending_data(token)
+    if data is None:
+        raise ValidationError({"attachment": _(
+            "De bewaarde bijlage '%(name)s' is niet meer beschikbaar. Kies het bestand opnieuw.",
+            name=name)})
+    uploads.check_upload(name, data)
+    return ChosenAttachment(name, data, token)
+
+
+def _keep_pending(attachment: ChosenAttachment | None) -> dict | None:
+    """Keep a chosen attachment while the form is shown again, so it need not be chosen anew;
+    only this session can send it on (its token is remembered in the signed session)."""
+    if attachment is None:
+        return None
+    if attachment.pending_token is None:
+        attachment.pending_token = uploads.keep_pending(attachment.data)
+        kept = dict(session.get(PENDING_SESSION_KEY, {}))
+        kept[attachment.pending_token] = attachment.name
+        for token in list(kept)[:-PENDING_PER_SESSION]:
+            uploads.drop_pending(token)
+            del kept[token]
+        session[PENDING_SESSION_KEY] = kept
+    return {"token": attachment.pending_token, "name": attachment.name}
+
+
+def _forget_pending(attachment: ChosenAttachment | None) -> None:
+    if attachment is None or attachment.pending_token is None:
+        return
+    uploads.drop_pending(attachment.pending_token)
+    kept = dict(session.get(PENDING_SESSION_KEY, {}))
+    kept.pop(attachment.pending_token, None)
+    session[PENDING_SESSION_KEY] = kept
 
 
 @bp.get("/<int:practice_id>")
@@ -244,6 +319,7 @@ def edit(practice_id: int):
 def _edit_page(practice, form, status=200, preview=None, choices=None, conflicts=()):
     choices = choices or _choices(form)
     return render_template("practices/write.html", form=form, preview=preview, editing=practice,
+                           **_upload_limit(),
                            attachments=services.visible_attachments(practice),
                            attachment_form=AttachmentForm(), conflicts=conflicts,
                            **choices), status
@@ -252,6 +328,7 @@ def _edit_page(practice, form, status=200, preview=None, choices=None, conflicts
 @bp.post("/<int:practice_id>/bijlagen")
 @login_required
 @limiter.limit(_post_limit)
+@uploads.receives_upload
 def upload(practice_id: int):
     practice = services.get_visible_practice_or_404(practice_id, current_user)
     if not can_edit_practice(current_user, practice):
@@ -259,16 +336,43 @@ def upload(practice_id: int):
     form = AttachmentForm()
     if not form.validate_on_submit():
         abort(400)
-    file = request.files.get("attachment")
     try:
-        services.add_attachment(current_user, practice, file.filename if file else None,
-                                file.read() if file else b"")
+        sent = uploads.sent_file()
+        if sent is not None:
+            uploads.too_large(sent.size)
+        services.add_attachment(current_user, practice, sent.name if sent else None,
+                                sent.data if sent else b"")
     except ValidationError as exc:
         for message in exc.fields.values():
             flash(message, "error")
         return _edit_page(practice, PracticeForm(formdata=None, obj=practice), 422)
     flash(_("De bijlage is toegevoegd."), "ok")
     return redirect(url_for("practices.edit", practice_id=practice.id))
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def body_too_large(exc):
+    """A body beyond even what the upload forms read (FORM_BODY_FACTOR times the limit): its
+    fields were never read, so the upload form is shown again with the limit named."""
+    message = _("Wat u stuurde is te groot om te lezen; een bijlage mag hoogstens %(limit)s "
+                "zijn. Kies een kleiner bestand en vul het formulier opnieuw in.",
+                limit=uploads.size_text(uploads.max_bytes()))
+    if request.endpoint == "practices.write" and can_contribute(current_user):
+        form = PracticeForm(formdata=None)
+        form.attachment.errors = [message]
+        return render_template("practices/write.html", form=form, preview=None, editing=None,
+                               pending=None, **_upload_limit(),
+                               **_choices(form)), 413
+    if request.endpoint == "practices.upload":
+        try:
+            practice = services.get_visible_practice_or_404(request.view_args["practice_id"],
+                                                            current_user)
+        except NotFound:
+            return error_page(404)
+        if can_edit_practice(current_user, practice):
+            flash(message, "error")
+            return _edit_page(practice, PracticeForm(formdata=None, obj=practice), 413)
+    return error_page(413)
 
 
 @bp.post("/<int:practice_id>/bijlagen/<int:attachment_id>/verwijderen")

@@ -152,7 +152,7 @@ def post_file(client, practice, name: str, data: bytes):
 
 
 @pytest.mark.parametrize("name, data, message", [
-    ("groot.pdf", b"%PDF-1.4\n" + b"0" * (21 * 1024 * 1024), "groter dan 20 MB"),
+    ("groot.pdf", b"%PDF-1.4\n" + b"0" * (21 * 1024 * 1024), "is 21 MB; het mag hoogstens 20 MB"),
     ("programma.pdf", b"MZ\x90\x00\x03" + b"\x00" * 200, "niet toegestaan"),
     ("pagina.html", b"<html><script>alert(1)</script></html>", "niet toegestaan"),
     ("pagina.pdf", b"<!doctype html><script>alert(1)</script>", "niet toegestaan"),
