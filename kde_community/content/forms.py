@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import RadioField, StringField, TextAreaField
 
 
 class CommentForm(FlaskForm):
@@ -12,7 +12,8 @@ class CommentForm(FlaskForm):
 
 
 class FlagForm(FlaskForm):
-    reason = SelectField(_l("Waarom meldt u dit?"), validate_choice=False)
+    # No reason is chosen beforehand: the member says why (services.flag refuses none).
+    reason = RadioField(_l("Waarom meldt u dit?"), validate_choice=False)
     note = StringField(_l("Toelichting voor de moderator"))
 
 

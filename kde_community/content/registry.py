@@ -27,6 +27,12 @@ class ContentKind:
     visibility_changed: Callable = lambda obj: None
     # The Dutch word in moderation paths (/melden/<path>/<id>).
     path: str = ""
+    # What the item itself says (Markdown), shown on the report form beside its author.
+    excerpt: Callable = lambda obj: getattr(obj, "body", "") or ""
+    # Whether the viewer may see who wrote it (anonymous write-ups hide their writers) …
+    shows_author: Callable = lambda viewer, obj: True
+    # … and who wrote a comment on it (a writer's comment on an anonymous write-up).
+    shows_comment_author: Callable = lambda viewer, obj, comment: True
 
 
 _KINDS: dict[str, ContentKind] = {}
@@ -64,4 +70,6 @@ def register_comments() -> None:
         Comment, _l("Reactie"), comment_url, lambda c: c.body[:80],
         can_view=lambda viewer, c: _KINDS[c.target_type].can_view(
             viewer, load(c.target_type, c.target_id)),
+        shows_author=lambda viewer, c: _KINDS[c.target_type].shows_comment_author(
+            viewer, load(c.target_type, c.target_id), c),
         path="reactie"))

@@ -390,6 +390,8 @@ def comments_for(content_type: str, ids: list[int], *, include_hidden: bool = Fa
 def flag(actor: User, obj, reason: str, note: str = "") -> Flag:
     if not can_contribute(actor):
         raise Forbidden()
+    if not reason:
+        raise ValidationError({"reason": _("Kies waarom u dit meldt.")})
     if reason not in FLAG_REASONS:
         raise ValidationError({"reason": _("Kies een reden uit de lijst.")})
     note = clean_text(note, "note", required=False, maximum=FLAG_NOTE_MAX)

@@ -11,6 +11,7 @@ from ..accounts.services import pending_members
 from ..dbtypes import as_int
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
+from ..markup import plain_text
 from ..permissions import can_moderate
 from ..ratelimits import member_limit
 from ..web import ActionForm, apply_errors, rollback, safe_next
@@ -57,7 +58,22 @@ def report(kind_path: str, content_id: int):
             flash(_("Dank u. Een moderator bekijkt uw melding."), "ok")
             return redirect(kind.url(obj))
     return render_template("moderation/report.html", form=form, kind=kind, obj=obj,
-                           title=kind.title(obj)), status
+                           item=_reported_item(content_type, obj)), status
+
+
+def _reported_item(content_type: str, obj) -> dict:
+    """The reported item as the reporter sees it: its own words and author, and the
+    title it belongs to (an answer's question, a comment's subject)."""
+    kind = kinds()[content_type]
+    within = kind.title(obj)
+    if content_type == "comment":
+        target = load(obj.target_type, obj.target_id)
+        within = kinds()[obj.target_type].title(target)
+    author = obj.author if kind.shows_author(current_user, obj) else None
+    return {"label": kind.label, "url": kind.url(obj), "own_title": getattr(obj, "title", None),
+            "within": within, "excerpt": plain_text(kind.excerpt(obj), 400),
+            "author": author.name if author else None,
+            "organisation": author.organisation.name if author and author.organisation else None}
 
 
 @bp.get("/moderatie")

@@ -37,6 +37,7 @@ from ..permissions import (
     can_contribute,
     can_edit_practice,
     can_moderate,
+    can_see_comment_author,
     can_see_practice_author,
     can_view_practice,
     is_practice_writer,
@@ -477,4 +478,6 @@ def register_content_kinds() -> None:
 
     register("practice", ContentKind(
         Practice, _l("Praktijk"), lambda p: url_for("practices.detail", practice_id=p.id),
-        lambda p: p.title, can_view=can_view_practice, path="praktijk"))
+        lambda p: p.title, can_view=can_view_practice, path="praktijk",
+        excerpt=lambda p: p.summary, shows_author=can_see_practice_author,
+        shows_comment_author=can_see_comment_author))
