@@ -153,7 +153,7 @@ class Law(TimestampMixin, Searchable, db.Model):
             "extra": " ".join([*self.aliases, *self.abbreviations, self.celex]),
             "url": f"/wetgeving/{self.slug}", "visibility": "public",
             "date": self._first_date(),
-            "themes": [t.slug for t in self.themes], "laws": [self.slug],
+            "themes": [t.slug for t in self.themes], "laws": [self.slug], "about": self.slug,
         }
 
     def _first_date(self) -> datetime | None:
@@ -260,6 +260,7 @@ class Obligation(TimestampMixin, Searchable, db.Model):
             "extra": " ".join([*self.responsible_roles, self.addressee]),
             "url": self.url, "visibility": "public",
             "laws": [self.law.slug], "themes": [t.slug for t in self.law.themes],
+            "about": self.law.slug,
         }
 
     @classmethod

@@ -8,7 +8,8 @@ chooses one (`BACKENDS`); an unknown name refuses to start (config.py).
 Documents are dicts made by the models (`models.Searchable.search_document()`), completed by
 the indexer: key ("type:id"), type, id, title, body, extra (searched, not shown), url, date,
 visibility (public|members|organisation), org_id, org_name, org_type, themes [slug],
-laws [slug], outcome, writers [user id] (who always see it) and stamp (a fingerprint: the
+laws [slug], outcome, about (a law's or obligation's own law slug), writers [user id] (who
+always see it) and stamp (a fingerprint: the
 index entry is stale when it differs from the database's).
 
 The query language and its bounds are the same for every backend, whoever sends the query:
@@ -22,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import unicodedata
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,6 +33,7 @@ from typing import Protocol, runtime_checkable
 from markupsafe import Markup
 
 from ..pagination import Page
+from .analysis import fold
 
 # name -> "module:class"; an engine module is imported only when chosen.
 BACKENDS = {"whoosh": "kde_community.search.whoosh:WhooshBackend"}
@@ -84,6 +85,8 @@ class Results(Page):
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     suggestion: str | None = None
     notices: list[str] = field(default_factory=list)
+    # The query as typed, when these are the hits of its suggestion (it found nothing).
+    corrected_from: str | None = None
 
 
 # A function the indexer hands to `refresh`: the current documents for these keys, read from
@@ -119,11 +122,14 @@ class SearchBackend(Protocol):
 
     def search(self, text: str, *, audience: dict, law_terms: list[str], filters: dict,
                sort: str = "relevance", page: int = 1, per_page: int = 20,
-               time_budget: float = TIME_BUDGET) -> Results:
+               time_budget: float = TIME_BUDGET, match: str = "all") -> Results:
         """Hits the audience may see, with facets, highlighted snippets (escaped; only <mark>
         is HTML), a suggestion when few hits, and notices for what the bounds cut.
         `audience`: {"members": bool, "org_id": int|None, "user_id": int|None}; `law_terms`:
-        law slugs the query named by an alias (already removed from `text`)."""
+        law slugs the query named by an alias (already removed from `text`): their documents,
+        the law itself first and its obligations next. `match`: "all" words (or, when that
+        finds fewer than three, any of them) or "any" (more of them ranks higher). Text is
+        analysed as analysis.py says (compounds, synonyms, stop words)."""
 
     def suggest(self, text: str) -> str | None:
         """"Did you mean", only from words of documents that are public now."""
@@ -169,9 +175,7 @@ def stamp(doc: dict) -> str:
 
 def normalise(text: str) -> str:
     """Lower case, no accents, words separated by single spaces (for alias matching)."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(re.findall(r"[a-z0-9]+", text))
+    return " ".join(re.findall(r"[a-z0-9]+", fold(text)))
 
 
 def bound_text(text: str) -> tuple[str, list[str]]:
@@ -224,14 +228,3 @@ def bound_text(text: str) -> tuple[str, list[str]]:
             out.append(sign + piece)
             count += 1
     return " ".join(out), notices
-
-
-def any_of(words: Iterable[str]) -> str:
-    """A query matching documents with any of these words (best: most of them), in the query
-    language every backend reads; only letters and digits survive, so nothing is an operator."""
-    seen: list[str] = []
-    for word in words:
-        for piece in re.findall(r"\w+", word.lower()):
-            if piece not in seen:
-                seen.append(piece)
-    return " OR ".join(seen[:MAX_TERMS])

