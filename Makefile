@@ -17,15 +17,21 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@
 
+# No install scripts: none of our packages needs one (swagger-ui-dist's @scarf/scarf would
+# only report the download).
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
-# NL Design System CSS from npm, copied next to our own static files (not committed).
+# NL Design System CSS and the API documentation's renderer (Swagger UI) from npm, copied next
+# to our own static files (not committed).
 static/vendor/.installed: node_modules/.installed
 	mkdir -p static/vendor/design-tokens static/vendor/component-library-css
 	cp node_modules/@utrecht/design-tokens/dist/index.css static/vendor/design-tokens/index.css
 	cp node_modules/@utrecht/component-library-css/dist/index.css static/vendor/component-library-css/index.css
+	mkdir -p static/vendor/swagger-ui
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css \
+		node_modules/swagger-ui-dist/LICENSE node_modules/swagger-ui-dist/NOTICE static/vendor/swagger-ui/
 	touch $@
 
 translations: $(VENV)/.installed

@@ -98,9 +98,29 @@ def json_error(status: int, message: str, fields: dict | None = None, code: str 
 def error_page(status: int, message: str | None = None):
     if wants_json():
         return json_error(status, message or str(HTML_MESSAGES.get(status, "")))
-    template = "errors/404.html" if status == 404 else "errors/error.html"
+    if status == 404:
+        return not_found_page(message), 404
     message = message or str(HTML_MESSAGES.get(status, HTML_MESSAGES[400]))
-    return render_template(template, status=status, message=message), status
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def not_found_page(message: str | None = None) -> str:
+    """The 404 page. A visitor who is not logged in is invited to log in and come back here:
+    members-only content is a 404 for them, and the page reads the same for something that
+    does not exist, so it never confirms that anything is there. A specific message (not one
+    of the generic ones) is still shown."""
+    from flask_login import current_user
+
+    from .web import safe_next
+
+    generic = {str(NotFound.default_message), str(HTML_MESSAGES[404])}
+    specific = message if message and str(message) not in generic else None
+    if current_user.is_authenticated:
+        return render_template("errors/404.html", message=specific or HTML_MESSAGES[404])
+    here = request.path + (f"?{request.query_string.decode('utf-8', 'replace')}"
+                           if request.query_string else "")
+    return render_template("errors/404.html", message=specific, invite_login=True,
+                           next_path=here if safe_next(here, fallback="") == here else None)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -1,8 +1,13 @@
-"""Home page, health check and the sections that are announced but not built yet."""
+"""Home page, health check, the pages about the platform (privacy, colofon, contact,
+accessibility, API documentation) and the sections that are announced but not built yet."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
+from datetime import date
+
+from flask import Blueprint, current_app, jsonify, render_template
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import select, text
 
 from .extensions import db
@@ -68,6 +73,74 @@ for _key in COMING_SOON:
     coming_soon_blueprints.append(_bp)
 
 
+# --- about the platform: privacy, colofon, contact, accessibility, API documentation ---------
+
+# When the privacy statement, the colofon and the accessibility statement were last reviewed
+# against the code; change it with their text.
+STATEMENTS_DATE = date(2026, 12, 2)
+# What the contact, privacy and accessibility pages promise: a first answer within this many
+# working days (a promise of the editors, not something the software enforces).
+RESPONSE_WORKING_DAYS = 5
+
+
+# The footer of every page.
+FOOTER_LINKS = (
+    ("site.privacy", _l("Privacy")),
+    ("site.colofon", _l("Colofon")),
+    ("site.contact", _l("Contact")),
+    ("site.accessibility", _l("Toegankelijkheid")),
+    ("site.api_docs", _l("API-documentatie")),
+)
+
+
+@bp.app_context_processor
+def about_the_platform() -> dict:
+    """The footer links and the one contact address (KDE_CONTACT_EMAIL), for every page."""
+    email = current_app.config["KDE_CONTACT_EMAIL"]
+    return {"FOOTER_LINKS": FOOTER_LINKS, "contact_email": email,
+            "contact_link": Markup('<a class="utrecht-link" href="mailto:{0}">{0}</a>').format(email),
+            "response_working_days": RESPONSE_WORKING_DAYS}
+
+
+def _retention() -> dict:
+    """How long things are kept, read from the code that keeps them, so the privacy
+    statement cannot drift from what the software does."""
+    from . import idempotency, outbox, ratelimits
+
+    config = current_app.config
+    return {
+        "mail_days": outbox.KEEP_SENT.days,
+        "mail_attempts": outbox.MAX_ATTEMPTS,
+        "idempotency_hours": int(idempotency.KEEP.total_seconds() // 3600),
+        "known_address_days": ratelimits.KNOWN_ADDRESS_SECONDS // (24 * 3600),
+        "session_hours": int(config["PERMANENT_SESSION_LIFETIME"].total_seconds() // 3600),
+        "mail_link_days": config["KDE_TOKEN_MAX_AGE"] // (24 * 3600),
+    }
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("site/privacy.html", retention=_retention(),
+                           statements_date=STATEMENTS_DATE)
+
+
+@bp.get("/colofon")
+def colofon():
+    return render_template("site/colofon.html", statements_date=STATEMENTS_DATE)
+
+
+@bp.get("/contact")
+def contact():
+    return render_template("site/contact.html")
+
+
 @bp.get("/toegankelijkheid")
 def accessibility():
-    return render_template("site/accessibility.html")
+    return render_template("site/accessibility.html", statements_date=STATEMENTS_DATE)
+
+
+# Dutch path like every page; the JSON contract stays at /api/v1/openapi.json, and nothing
+# but JSON lives under /api/v1 (every route there is in the OpenAPI document).
+@bp.get("/api")
+def api_docs():
+    return render_template("site/api_docs.html")
