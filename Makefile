@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app kde_community
 PORT ?= 5000
 export KDE_DATA_DIR ?= $(CURDIR)/instance
 
-.PHONY: install run test lint translations db chromium redis bench bench-search
+.PHONY: install run test lint translations db chromium redis bench bench-search bench-relevance
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -92,4 +92,9 @@ lint: install
 bench-search: install
 	$(BIN)/python bench/search_bench.py | tee bench/results-search.md
 
-bench: bench-search
+# Judged search relevance (bench/relevance/judgements.toml) on the reference and demo data, with
+# the configured backend: MRR, recall@10 and each failed query; exit 1 below the floor.
+bench-relevance: install
+	$(BIN)/python bench/relevance/run.py
+
+bench: bench-search bench-relevance

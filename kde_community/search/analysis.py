@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from ..config import PROJECT_ROOT
@@ -75,7 +75,7 @@ def dictionary() -> frozenset[str]:
     return frozenset(words)
 
 
-@cache
+@lru_cache(maxsize=200_000)
 def split_compound(word: str) -> tuple[str, ...]:
     """The parts of a Dutch compound (folded word in, fewest parts out), or () when it is none.
     Each part is a word of the list, MIN_PART letters or more, optionally followed by a linking

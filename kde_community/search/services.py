@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -43,11 +44,17 @@ class LawAlias:
     exact: str | None = None
 
     def pattern(self) -> re.Pattern:
-        """Where the alias stands in text (normalised text, or the raw text when exact)."""
-        if self.exact:
-            return re.compile(r"(?<!\w)" + re.escape(self.exact) + r"(?!\w)")
-        return re.compile(r"(?<![\w])" + r"[\W_]*".join(map(re.escape, self.phrase.split()))
-                          + r"(?![\w])")
+        """Where the alias stands in text: as written when exact, else in any case and with
+        any punctuation between its words ("nis-2", "AI Act")."""
+        return _alias_pattern(self.phrase, self.exact)
+
+
+@lru_cache(maxsize=8192)
+def _alias_pattern(phrase: str, exact: str | None) -> re.Pattern:
+    if exact:
+        return re.compile(r"(?<!\w)" + re.escape(exact) + r"(?!\w)")
+    return re.compile(r"(?<![\w])" + r"[\W_]*".join(map(re.escape, phrase.split()))
+                      + r"(?![\w])", re.IGNORECASE)
 
 
 def law_aliases() -> list[LawAlias]:
@@ -257,8 +264,7 @@ def named_laws(text: str, aliases: list[LawAlias]) -> tuple[str, list[str]]:
     """The text without the law names in it, and the slugs of the laws they name."""
     slugs: list[str] = []
     for alias in aliases:
-        pattern = alias.pattern() if alias.exact else re.compile(alias.pattern().pattern,
-                                                                  re.IGNORECASE)
+        pattern = alias.pattern()
         if pattern.search(text):
             text = pattern.sub(" ", text)
             if alias.slug not in slugs:

@@ -70,9 +70,13 @@ from .backend import (
 )
 
 # Reference documents are many and short; contributions are what people come for.
-TYPE_BOOST = {"law": 1.3, "obligation": 0.5, "organisation": 0.7, "network": 0.8}
-# A query that names a law (law_terms): the law itself first, its obligations next.
+# A frontrunner topic repeats its obligation's title: the obligation itself ranks first.
+TYPE_BOOST = {"law": 1.3, "obligation": 0.5, "organisation": 0.7, "network": 0.8,
+              "frontrunner": 0.35}
+# A query that names a law (law_terms): the law itself first, its obligations next; with
+# other words ("AVG art. 35") an obligation that matches them well may pass the law.
 LAW_BOOST = 40.0
+LAW_BOOST_WITH_WORDS = 16.0
 OBLIGATION_BOOST = 12.0
 COORDINATION = 0.9      # "any of these words": documents with more of them rank higher
 FEW_HITS = 3            # fewer hits with all words: search for any of them instead
@@ -528,7 +532,9 @@ class WhooshBackend:
         """The query for bounded, expanded text. A query that names laws finds what concerns
         them, the laws themselves first and their obligations next, its other words ranking
         (not narrowing) those."""
-        group = qparser.OrGroup.factory(COORDINATION) if match == "any" else qparser.AndGroup
+        # Beside a law's name the other words only rank, so any of them counts.
+        wide = match == "any" or law_terms
+        group = qparser.OrGroup.factory(COORDINATION) if wide else qparser.AndGroup
         words = self._parse(schema, text, group)
         if not law_terms:
             if words is not None:
@@ -536,9 +542,10 @@ class WhooshBackend:
             return Every() if not text.strip() else NullQuery
         named = [Term("laws", slug) for slug in law_terms]
         ranking = [words] if words is not None else []
+        law_boost = LAW_BOOST if words is None else LAW_BOOST_WITH_WORDS
         for slug in law_terms:
             ranking.append(ConstantScoreQuery(And([Term("type", "law"), Term("about", slug)]),
-                                              LAW_BOOST))
+                                              law_boost))
             ranking.append(ConstantScoreQuery(
                 And([Term("type", "obligation"), Term("about", slug)]), OBLIGATION_BOOST))
         return AndMaybe(Or(named) if len(named) > 1 else named[0], Or(ranking))
