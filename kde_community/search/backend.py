@@ -85,7 +85,8 @@ class Results(Page):
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     suggestion: str | None = None
     notices: list[str] = field(default_factory=list)
-    # The query as typed, when these are the hits of its suggestion (it found nothing).
+    # The query as typed, when these are the hits of its suggestion (it found nothing; the
+    # suggestion is then the query these hits are for).
     corrected_from: str | None = None
 
 

@@ -284,7 +284,7 @@ def search(viewer: User | None, text: str, *, filters: dict | None = None, sort:
         corrected = _search(viewer, results.suggestion, filters=filters or {}, sort=sort,
                             page=page, per_page=per_page)
         if corrected.total:
-            corrected.corrected_from, corrected.suggestion = text, None
+            corrected.corrected_from, corrected.suggestion = text, results.suggestion
             return corrected
     return results
 

@@ -58,7 +58,7 @@ def index():
         text, filters, sort, page, per_page = request.args.get("q", ""), {}, "relevance", 1, 20
     searched = bool(text.strip() or filters)
     results = services.search(current_user, text, filters=filters, sort=sort, page=page,
-                              per_page=per_page) if searched else None
+                              per_page=per_page, autocorrect=True) if searched else None
     locale = str(get_locale() or "nl")
     labels = {
         "type": {k: str(v) for k, v in TYPE_LABELS.items()},

@@ -91,3 +91,10 @@ def test_similar_questions_put_the_same_question_first(app, demo):
     for question in public:
         found = services.similar_questions(None, question.title)
         assert found and found[0].id == question.id, (question.title, [q.title for q in found])
+
+
+def test_the_search_page_says_which_query_it_shows(app, demo, client):
+    page = client.get("/zoeken?q=algoritmeregiser").get_data(as_text=True)
+    assert "Niets gevonden voor “algoritmeregiser”" in page
+    assert "resultaten voor “algoritmeregister”" in page
+    assert "Moeten we ons algoritmeregister uitbreiden" in page
