@@ -9,13 +9,18 @@ test-artifacts/screenshots/ (look at them)."""
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 
 import pytest
 from playwright.sync_api import expect
 
+from kde_community.accounts.services import organisation_by_slug
 from kde_community.clauses import services as clauses
+from kde_community.directory.models import Network
+from kde_community.extensions import db
 from kde_community.notifications import services as notifications
 from kde_community.questions import services as questions
+from kde_community.reference import load_reference
 from kde_community.worker import Worker
 from tests.helpers import ROOT, browser_login, commit, run_axe
 
@@ -35,9 +40,6 @@ MODERATOR_NAME = "Mila van den Berg-Overzicht"
 def build(app, make_org, make_user, make_practice):
     """A moderator (long name, unread notifications, an open flag to moderate) and content of
     every kind, with long words, URLs, code and tables that would widen a phone page."""
-    from kde_community.accounts.services import organisation_by_slug
-    from kde_community.reference import load_reference
-
     load_reference()
     commit()
     utrecht = organisation_by_slug("utrecht")
@@ -69,9 +71,6 @@ def build(app, make_org, make_user, make_practice):
     commit()
     Worker(app).drain()  # the search index and the moderator's notifications
     commit()
-    from kde_community.directory.models import Network
-    from kde_community.extensions import db
-
     network = db.session.scalars(db.select(Network).order_by(Network.id)).first()
     return {"question": question.id, "practice": practice.id, "set": clause_set.id,
             "clause": clause.id, "network": network.slug,
@@ -214,7 +213,7 @@ def test_main_menu_folds_on_a_phone(browser, site, live_server, width):
     expect(menu).to_be_visible()
     links = menu.get_by_role("link")
     boxes = [links.nth(i).bounding_box() for i in range(links.count())]
-    assert all(b["y"] > a["y"] for a, b in zip(boxes, boxes[1:])), "a vertical list"
+    assert all(b["y"] > a["y"] for a, b in pairwise(boxes)), "a vertical list"
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"menu-open-{width}.png"))
     assert run_axe(page) == []
