@@ -86,7 +86,7 @@ def page_urls(ids: dict, member: bool) -> list[str]:
             "/wetgeving", "/wetgeving/ai-act", f"/wetgeving/ai-act/verplichtingen/{ids['obligation']}",
             "/wetgeving/tijdlijn", "/inkoopvoorwaarden", f"/inkoopvoorwaarden/{ids['set']}",
             clause, f"{clause}/geschiedenis", "/zoeken?q=algoritmes", "/zoeken?q=register&type=question",
-            "/bestaat-niet", "/toegankelijkheid"]
+            "/bestaat-niet", "/toegankelijkheid", "/privacy", "/colofon", "/contact", "/api"]
     if member:
         urls += ["/mijn", "/mijn/meldingen", "/mijn/instellingen", "/mijn/volgend", "/profiel",
                  "/vragen/stellen", "/praktijken/schrijven", "/inkoopvoorwaarden/nieuw",
