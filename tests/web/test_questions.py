@@ -81,7 +81,8 @@ def test_edit_keeps_history_with_diff(app, client, make_user, make_question):
     assert submit(client, f"/vragen/{question.id}/bewerken", data).status_code == 302
     # Saving unchanged text is a no-op
     assert submit(client, f"/vragen/{question.id}/bewerken", data).status_code == 302
-    revisions = db.session.scalars(db.select(Revision).where(Revision.content_type == "question"))
+    revisions = db.session.scalars(db.select(Revision).where(Revision.content_type == "question")
+                                   .order_by(Revision.number))
     assert [r.number for r in revisions] == [1, 2]
     page = client.get(f"/vragen/{question.id}/geschiedenis?van=1&tot=2").get_data(as_text=True)
     assert "<del>Tweede regel</del>" in page and "<ins>Gewijzigde regel</ins>" in page
