@@ -7,7 +7,8 @@ FLASK := $(BIN)/flask --app kde_community
 PORT ?= 5000
 export KDE_DATA_DIR ?= $(CURDIR)/instance
 
-.PHONY: install run test lint translations db chromium redis bench bench-search bench-relevance
+.PHONY: install run test lint translations db chromium redis wrk bench bench-search bench-relevance \
+	bench-pages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -97,4 +98,18 @@ bench-search: install
 bench-relevance: install
 	$(BIN)/python bench/relevance/run.py
 
-bench: bench-search bench-relevance
+# Debian's wrk drives the page benchmark.
+wrk:
+	@if ! command -v wrk >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq wrk; \
+		else echo "Install Debian's wrk (apt-get install wrk) for the page benchmark" >&2; exit 1; fi; fi
+
+# Page throughput under gunicorn (2 workers) as ratios to a bare Flask "hello" on the same
+# server, visitor and member. The data (BENCH_N contributions, default 100,000) is generated
+# into bench/data/ once; delete that directory (or run bench/generate.py) to regenerate.
+BENCH_DURATION ?= 10
+bench-pages: install wrk
+	@if [ ! -f bench/data/targets.json ]; then $(BIN)/python bench/generate.py; fi
+	BENCH_DURATION=$(BENCH_DURATION) $(BIN)/python bench/pages_bench.py | tee bench/results-pages.md
+
+bench: bench-search bench-relevance bench-pages
