@@ -142,8 +142,9 @@ def synonyms() -> dict[tuple[str, ...], tuple[str, ...]]:
     return {key: tuple(value) for key, value in table.items()}
 
 
-_QUERY_TOKEN = re.compile(r'[-+]?"[^"]*"?|[()]|[^\s()"]+')
-_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "REQUIRE"}
+# The query language's tokens and operators (backend.py bounds queries with the same ones).
+OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "REQUIRE"}
+QUERY_TOKEN = re.compile(r'[-+]?"[^"]*"?|[()]|[^\s()"]+')
 LONGEST_SYNONYM = 4
 
 
@@ -157,13 +158,13 @@ def expand_query(text: str) -> str:
     searched as any of them, and every compound as itself or its parts:
     `datadeling` -> `(datadeling OR (data deling))`. Operators, phrases, prefixes and excluded
     words stay as they are."""
-    tokens = _QUERY_TOKEN.findall(text)
+    tokens = QUERY_TOKEN.findall(text)
     table = synonyms()
     out: list[str] = []
     i = 0
     while i < len(tokens):
         token = tokens[i]
-        plain = token not in _OPERATORS and re.fullmatch(r"\w[\w-]*", token) is not None
+        plain = token not in OPERATORS and re.fullmatch(r"\w[\w-]*", token) is not None
         if not plain:
             out.append(token)
             i += 1
@@ -171,7 +172,7 @@ def expand_query(text: str) -> str:
         # The longest run of plain words (from here) that is a synonym term.
         run = []
         for candidate in tokens[i:i + LONGEST_SYNONYM]:
-            if candidate in _OPERATORS or not re.fullmatch(r"\w[\w-]*", candidate):
+            if candidate in OPERATORS or not re.fullmatch(r"\w[\w-]*", candidate):
                 break
             run.append(candidate)
         for size in range(len(run), 0, -1):

@@ -33,7 +33,7 @@ from typing import Protocol, runtime_checkable
 from markupsafe import Markup
 
 from ..pagination import Page
-from .analysis import fold
+from .analysis import OPERATORS, QUERY_TOKEN, fold
 
 # name -> "module:class"; an engine module is imported only when chosen.
 BACKENDS = {"whoosh": "kde_community.search.whoosh:WhooshBackend"}
@@ -57,8 +57,6 @@ WILDCARD_IGNORED = "wildcard_ignored"
 PREFIX_CAPPED = "prefix_capped"
 TOO_BROAD = "too_broad"
 
-OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "REQUIRE"}
-_TOKEN = re.compile(r'[-+]?"[^"]*"?|[()]|[^\s()"]+')
 _PREFIX = re.compile(rf"(\w{{{MIN_PREFIX},}})\*+")
 
 
@@ -189,7 +187,7 @@ def bound_text(text: str) -> tuple[str, list[str]]:
         if code not in notices:
             notices.append(code)
 
-    for part in _TOKEN.findall(text):
+    for part in QUERY_TOKEN.findall(text):
         if part == ")":
             out.append(part)
             continue
